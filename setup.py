@@ -1,0 +1,41 @@
+"""Install handwritten_digits from settings.ini, the single place its metadata lives (nbdev 2 layout)."""
+from configparser import ConfigParser
+from pathlib import Path
+
+import setuptools
+
+here = Path(__file__).parent
+config = ConfigParser(delimiters=['='])
+config.read(here / 'settings.ini', encoding='utf-8')
+cfg = config['DEFAULT']
+
+licenses = {'apache2': ('Apache Software License 2.0', 'OSI Approved :: Apache Software License')}
+statuses = ['1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Production/Stable', '6 - Mature', '7 - Inactive']
+license_name, license_classifier = licenses[cfg['license']]
+
+setuptools.setup(
+    name=cfg['lib_name'],
+    version=cfg['version'],
+    description=cfg['description'],
+    long_description=(here / 'README.md').read_text(encoding='utf-8'),
+    long_description_content_type='text/markdown',
+    author=cfg['author'],
+    author_email=cfg['author_email'],
+    url=cfg['git_url'],
+    license=license_name,
+    keywords=cfg['keywords'].split(),
+    classifiers=[f'Development Status :: {statuses[int(cfg["status"]) - 1]}',
+                 f'Intended Audience :: {cfg["audience"]}',
+                 f'License :: {license_classifier}',
+                 f'Natural Language :: {cfg["language"]}',
+                 'Programming Language :: Python :: 3.11'],
+    python_requires=f'>={cfg["min_python"]}',
+    packages=setuptools.find_packages(include=[cfg['lib_name'], f'{cfg["lib_name"]}.*']),
+    package_data={cfg['lib_name']: ['models/*']},
+    include_package_data=True,
+    install_requires=cfg['requirements'].split(),
+    extras_require={'dev': cfg['dev_requirements'].split()},
+    entry_points={'console_scripts': cfg['console_scripts'].split(),
+                  'nbdev': [f'{cfg["lib_path"]}={cfg["lib_path"]}._modidx:d']},
+    zip_safe=False,
+)

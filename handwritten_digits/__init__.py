@@ -1,1 +1,4 @@
 __version__ = "0.1.0"
+
+from .normalize import DigitImageError, UnreadableImageError, NoDigitFoundError, normalize
+from .predict import DigitRecognizer, Prediction

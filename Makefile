@@ -1,0 +1,28 @@
+# The README's two commands, `make app` and `make test`; each installs what it needs on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8866
+
+.PHONY: app test chromium
+
+$(BIN)/.installed: settings.ini setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+app: $(BIN)/.installed
+	@echo "The app will be at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(BIN)/voila nbs/05_app.ipynb --Voila.ip=$(HOST) --port=$(PORT)
+
+# The browser tests drive Debian's Chromium; install it if it is missing and we may.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+
+test: $(BIN)/.installed chromium
+	$(BIN)/nbdev_test
+	$(BIN)/python -m pytest tests

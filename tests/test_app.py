@@ -1,0 +1,77 @@
+"""End-to-end tests of the Voilà app in headless Chromium, used as a visitor would: open the page, upload files, read the answer."""
+import os, socket, subprocess, sys, time, urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright, expect
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT/'data'/'samples'
+ARTIFACTS = ROOT/'artifacts'
+CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
+CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                 '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+@pytest.fixture(scope='session')
+def app_url():
+    "A Voilà server for the app notebook, started from the repository root so that voila.json applies."
+    port = free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS/'voila.log', 'w')
+    server = subprocess.Popen([str(Path(sys.executable).parent/'voila'), 'nbs/05_app.ipynb', f'--port={port}'],
+                              cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f'http://127.0.0.1:{port}/'
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=5)
+            break
+        except OSError: time.sleep(0.5)
+    else: pytest.fail('Voilà did not start; see artifacts/voila.log')
+    yield url
+    server.terminate()
+    server.wait(20)
+    log.close()
+
+@pytest.fixture(scope='session')
+def browser():
+    if not Path(CHROMIUM).exists(): pytest.fail(f'Chromium not found at {CHROMIUM}: run `make test`, which installs it')
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+@pytest.fixture
+def page(browser, app_url, request):
+    page = browser.new_page(viewport={'width': 1100, 'height': 900})
+    page.goto(app_url)
+    expect(page.locator('button.widget-upload')).to_be_visible(timeout=60_000)
+    yield page
+    page.screenshot(path=str(ARTIFACTS/f'{request.node.name}.png'), full_page=True)
+    page.close()
+
+def upload(page, *paths):
+    "Upload files through the app's FileUpload button, as a visitor picking them in the file dialog."
+    with page.expect_file_chooser() as chooser:
+        page.click('button.widget-upload')
+    chooser.value.set_files([str(p) for p in paths])
+
+def test_upload_one_image(page):
+    upload(page, SAMPLES/'7-photo.jpg')
+    expect(page.locator('.hd-card .hd-digit')).to_have_text('7', timeout=30_000)
+    expect(page.locator('.hd-card')).to_contain_text('sure')
+
+def test_bad_file_then_good_file(page, tmp_path):
+    fake = tmp_path/'scan.png'
+    fake.write_bytes(b'%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n')
+    upload(page, fake)
+    expect(page.locator('.hd-error')).to_contain_text('not an image', timeout=30_000)
+    upload(page, SAMPLES/'3-pen.png')
+    expect(page.locator('.hd-card .hd-digit').first).to_have_text('3', timeout=30_000)
+    expect(page.locator('.hd-card')).to_have_count(2)
+    expect(page.locator('body')).not_to_contain_text('Traceback')

@@ -15,7 +15,7 @@ $(BIN)/.installed: settings.ini setup.py
 
 app: $(BIN)/.installed
 	@echo "The app will be at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(BIN)/voila nbs/05_app.ipynb --Voila.ip=$(HOST) --port=$(PORT)
+	$(BIN)/voila nbs/07_app.ipynb --Voila.ip=$(HOST) --port=$(PORT)
 
 # The browser tests drive Debian's Chromium; install it if it is missing and we may.
 chromium:

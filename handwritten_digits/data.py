@@ -7,7 +7,7 @@ __all__ = ['MNIST_FILES', 'MNIST_SHA256', 'MNIST_MIRRORS', 'MNIST_ENV', 'PACKAGE
            'samples_dir', 'MNISTError', 'parse_idx', 'read_verified', 'find_mnist', 'download_mnist', 'load_mnist',
            'show_samples', 'to_model_input']
 
-# %% ../nbs/00_data.ipynb #337986ca
+# %% ../nbs/00_data.ipynb #8913cf4f
 import gzip, hashlib, os, struct, tempfile, urllib.error, urllib.request
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import numpy as np
 
 import handwritten_digits
 
-# %% ../nbs/00_data.ipynb #085b4140
+# %% ../nbs/00_data.ipynb #7c86e0b3
 MNIST_FILES = {'x_train': 'train-images-idx3-ubyte', 'y_train': 'train-labels-idx1-ubyte',
                'x_test': 't10k-images-idx3-ubyte', 'y_test': 't10k-labels-idx1-ubyte'}
 MNIST_SHA256 = {
@@ -51,7 +51,7 @@ def samples_dir() -> Path:
 class MNISTError(RuntimeError):
     "MNIST could not be found, downloaded or verified."
 
-# %% ../nbs/00_data.ipynb #e90d756e
+# %% ../nbs/00_data.ipynb #1aa1817a
 def parse_idx(raw: bytes) -> np.ndarray:
     "Decode the bytes of an (uncompressed) IDX file into a `uint8` array of the shape its header gives."
     if len(raw) < 4 or raw[:2] != b'\0\0' or raw[2] != 0x08:
@@ -64,7 +64,7 @@ def parse_idx(raw: bytes) -> np.ndarray:
         raise MNISTError(f'IDX payload has {len(raw)-header} bytes, the header promises {int(np.prod(shape))}')
     return np.frombuffer(raw, np.uint8, offset=header).reshape(shape)
 
-# %% ../nbs/00_data.ipynb #6d4ef2dd
+# %% ../nbs/00_data.ipynb #c353a29c
 def read_verified(path, name: str, gzipped: bool) -> bytes:
     "The decompressed content of `path`, checked against the pinned SHA-256 of MNIST file `name`."
     path = Path(path)
@@ -81,7 +81,7 @@ def _stored(folder: Path, name: str) -> tuple[Path, bool]|None:
         if path.exists(): return path, gzipped
     return None
 
-# %% ../nbs/00_data.ipynb #306eedb5
+# %% ../nbs/00_data.ipynb #6d741cc3
 def find_mnist(folder=None) -> Path|None:
     "The first of `folder`, `$HANDWRITTEN_DIGITS_MNIST` and the cache that holds all four MNIST files, else `None`."
     if folder is not None:
@@ -91,7 +91,7 @@ def find_mnist(folder=None) -> Path|None:
         if place and all(_stored(Path(place), n) for n in MNIST_FILES.values()): return Path(place)
     return None
 
-# %% ../nbs/00_data.ipynb #bc7c3b1a
+# %% ../nbs/00_data.ipynb #1d8d4cd8
 def download_mnist(dest=MNIST_CACHE, mirrors=MNIST_MIRRORS, timeout=60) -> Path:
     "Download the four MNIST files into `dest` from the first mirror that serves each, verified and written atomically."
     dest = Path(dest)
@@ -113,7 +113,7 @@ def download_mnist(dest=MNIST_CACHE, mirrors=MNIST_MIRRORS, timeout=60) -> Path:
         else: raise MNISTError(f'could not download {name}.gz: ' + '; '.join(errors))
     return dest
 
-# %% ../nbs/00_data.ipynb #c731fe63
+# %% ../nbs/00_data.ipynb #f6ab1515
 def load_mnist(folder=None, download=True):
     "MNIST as `(x_train, y_train), (x_test, y_test)` `uint8` arrays, from `folder`, `$HANDWRITTEN_DIGITS_MNIST`, the cache or the mirrors."
     place = find_mnist(folder)
@@ -126,7 +126,7 @@ def load_mnist(folder=None, download=True):
     arrays = {key: read(name) for key, name in MNIST_FILES.items()}
     return (arrays['x_train'], arrays['y_train']), (arrays['x_test'], arrays['y_test'])
 
-# %% ../nbs/00_data.ipynb #9e926c54
+# %% ../nbs/00_data.ipynb #3b6a984d
 def show_samples(images, labels, per_class=10, seed=0):
     "A grid of `per_class` random `images` for each digit, one row per class; returns the figure."
     import matplotlib.pyplot as plt
@@ -138,7 +138,7 @@ def show_samples(images, labels, per_class=10, seed=0):
         axes[digit][0].set_title(str(digit), x=-0.3, y=0.1, fontsize=10)
     return fig
 
-# %% ../nbs/00_data.ipynb #c0a1c884
+# %% ../nbs/00_data.ipynb #0b87f31c
 def to_model_input(images) -> np.ndarray:
     "`uint8` images `(N, 28, 28)` as the model's input: `float32` `(N, 28, 28, 1)` scaled to [0, 1]."
     images = np.asarray(images)

@@ -8,7 +8,7 @@ __all__ = ['MNIST_BOX', 'MNIST_SIZE', 'STROKE_RANGE', 'STROKE_TARGET', 'FRAME_WO
            'DigitImageError', 'UnreadableImageError', 'NoDigitFoundError', 'load_image', 'grayscale', 'ink_map',
            'normalize']
 
-# %% ../nbs/01_normalize.ipynb #a62abdde
+# %% ../nbs/01_normalize.ipynb #4f17398b
 import io, warnings
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from PIL import Image, ImageOps
 from scipy import ndimage
 from skimage.filters import apply_hysteresis_threshold
 
-# %% ../nbs/01_normalize.ipynb #592f4414
+# %% ../nbs/01_normalize.ipynb #d6164c2a
 MNIST_BOX, MNIST_SIZE = 20, 28
 STROKE_RANGE = (1.3, 3.6)          # estimated stroke width, in 28×28 pixels, outside which we thicken or thin
 STROKE_TARGET = (2.0, 3.0)         # where a too thin or too thick stroke is brought to
@@ -30,7 +30,7 @@ def stroke_width(ink: np.ndarray) -> float:
     outline += 2 * (np.count_nonzero(mask[:, [0, -1]]) + np.count_nonzero(mask[[0, -1]]))
     return 2 * np.count_nonzero(mask) / max(outline, 1)
 
-# %% ../nbs/01_normalize.ipynb #798c2156
+# %% ../nbs/01_normalize.ipynb #ac22c13f
 def _disk(radius: int) -> np.ndarray:
     yy, xx = np.mgrid[-radius:radius + 1, -radius:radius + 1]
     return xx**2 + yy**2 <= radius**2 + radius
@@ -43,7 +43,7 @@ def adjust_stroke(ink: np.ndarray, scale: float) -> np.ndarray:
     else: return ink
     return op(ink, footprint=_disk(radius)) if radius > 0 else ink
 
-# %% ../nbs/01_normalize.ipynb #e681a2d7
+# %% ../nbs/01_normalize.ipynb #9f5d6f94
 def _resize(ink: np.ndarray, height: int, width: int) -> np.ndarray:
     if ink.shape == (height, width): return ink
     return np.asarray(Image.fromarray(ink.astype(np.float32), 'F').resize((width, height), Image.Resampling.LANCZOS))
@@ -66,7 +66,7 @@ def frame_digit(ink: np.ndarray) -> np.ndarray:
     frame[top:top + box.shape[0], left:left + box.shape[1]] = box
     return frame / frame.max()
 
-# %% ../nbs/01_normalize.ipynb #c55322cc
+# %% ../nbs/01_normalize.ipynb #c0b2db6e
 class DigitImageError(ValueError):
     "An input that cannot be turned into a digit; the message says why, in words a user understands."
 
@@ -76,7 +76,7 @@ class UnreadableImageError(DigitImageError):
 class NoDigitFoundError(DigitImageError):
     "The image was read, but holds nothing that looks like a digit: blank, uniform, or only faint noise."
 
-# %% ../nbs/01_normalize.ipynb #02dcd859
+# %% ../nbs/01_normalize.ipynb #0796a14a
 MAX_PIXELS = 60_000_000
 WORK_SIDE = 1024
 
@@ -140,7 +140,7 @@ def load_image(source, max_side=WORK_SIDE) -> tuple[Image.Image, float]:
         raise UnreadableImageError(f'{_describe(source)} could not be decoded: {e}') from e
     return upright, full_side / max(upright.size)
 
-# %% ../nbs/01_normalize.ipynb #581a462b
+# %% ../nbs/01_normalize.ipynb #dc4a6123
 def grayscale(image: Image.Image) -> np.ndarray:
     "The image's brightness as `float32` in [0, 1] (0 black, 1 white), transparency composited onto white paper."
     if image.mode in ('I', 'I;16', 'I;16B', 'I;16L', 'I;16N', 'F'):
@@ -156,7 +156,7 @@ def grayscale(image: Image.Image) -> np.ndarray:
     if np.ptp(composite) < 0.1 and np.ptp(alpha) >= 0.1: return 1 - alpha   # strokes only in the alpha channel
     return composite
 
-# %% ../nbs/01_normalize.ipynb #58f8d0de
+# %% ../nbs/01_normalize.ipynb #121e4cd5
 BACKGROUND_FRACTION = 1 / 3    # structures narrower than this part of the image count as ink, wider as background
 MIN_CONTRAST = 0.1
 SPECK_FRACTION = 0.02
@@ -190,16 +190,18 @@ def ink_map(gray: np.ndarray, steps: dict|None = None) -> np.ndarray:
     labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
     areas = np.bincount(labels.ravel(), minlength=count + 1)[1:]
     boxes = ndimage.find_objects(labels)
-    keep = areas >= SPECK_FRACTION * areas.max()
-    lines = np.array([_is_frame_line(b, mask.shape) for b in boxes]) & keep
-    if (keep & ~lines).any(): keep &= ~lines
+    clutter = np.array([_is_frame_line(b, mask.shape) or b[0].start == 0 or b[1].start == 0
+                        or b[0].stop == mask.shape[0] or b[1].stop == mask.shape[1] for b in boxes])
+    clean = ~clutter
+    candidates = clean if clean.any() and areas[clean].sum() >= 0.1 * areas[clutter].sum() else np.ones(count, bool)
+    keep = candidates & (areas >= SPECK_FRACTION * areas[candidates].max())
     kept = np.isin(labels, np.flatnonzero(keep) + 1)
     steps['ink'] = kept
     result = np.clip(flat / strongest, 0, 1) * ndimage.binary_dilation(kept, iterations=1)
     steps['ink map'] = result
     return result.astype(np.float32)
 
-# %% ../nbs/01_normalize.ipynb #d9f34f64
+# %% ../nbs/01_normalize.ipynb #2a96d470
 def normalize(source, steps: dict|None = None) -> np.ndarray:
     "Any digit image (path, bytes, file, PIL image or array) as the model's 28×28 `float32` input in [0, 1]."
     steps = {} if steps is None else steps

@@ -6,7 +6,7 @@
 __all__ = ['DIGIT_STROKES', 'CONFIDENT', 'draw_digit', 'sample_files', 'write_samples', 'Prediction', 'calibrate',
            'DigitRecognizer']
 
-# %% ../nbs/03_predict.ipynb #2e1587e0
+# %% ../nbs/03_predict.ipynb #613898c0
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from .data import models_dir, samples_dir
 from .normalize import normalize, DigitImageError, UnreadableImageError, NoDigitFoundError
 
-# %% ../nbs/03_predict.ipynb #f6af32f2
+# %% ../nbs/03_predict.ipynb #d931935e
 def _arc(cx, cy, rx, ry, start, stop, steps=24):
     angles = np.radians(np.linspace(start, stop, steps))
     return list(zip(cx + rx * np.cos(angles), cy + ry * np.sin(angles)))
@@ -54,7 +54,7 @@ def draw_digit(digit: int, size=256, seed=0) -> Image.Image:
     pixels += rng.normal(0, 3, pixels.shape)
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
-# %% ../nbs/03_predict.ipynb #ccb49f78
+# %% ../nbs/03_predict.ipynb #e08a69eb
 def sample_files(folder=None) -> dict[Path, int]:
     "The sample images in `folder`, mapped to the digit each shows (its name starts with it: `7-photo.jpg`)."
     return {path: int(path.name[0]) for path in sorted(Path(folder or samples_dir()).glob('[0-9]-*.*'))}
@@ -68,7 +68,7 @@ def write_samples(folder=None) -> dict[Path, int]:
         draw_digit(digit, seed=2, size=480).save(folder/f'{digit}-photo.jpg', quality=85)
     return sample_files(folder)
 
-# %% ../nbs/03_predict.ipynb #b27e26e7
+# %% ../nbs/03_predict.ipynb #2747a2f8
 CONFIDENT = 0.6   # below this the app says it is not sure
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def calibrate(probabilities: np.ndarray, temperature: float) -> np.ndarray:
     exp = np.exp(logits - logits.max(-1, keepdims=True))
     return exp / exp.sum(-1, keepdims=True)
 
-# %% ../nbs/03_predict.ipynb #97e67eeb
+# %% ../nbs/03_predict.ipynb #8e5ac200
 class DigitRecognizer:
     "Recognise handwritten digits with the shipped model: `DigitRecognizer().predict('digit.png').digit`."
     def __init__(self, model_path=None, threads: int = 1):

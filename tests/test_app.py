@@ -23,7 +23,7 @@ def app_url():
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS/'voila.log', 'w')
-    server = subprocess.Popen([str(Path(sys.executable).parent/'voila'), 'nbs/05_app.ipynb', f'--port={port}'],
+    server = subprocess.Popen([str(Path(sys.executable).parent/'voila'), 'nbs/07_app.ipynb', f'--port={port}'],
                               cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f'http://127.0.0.1:{port}/'
     deadline = time.time() + 90

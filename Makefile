@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8866
 
-.PHONY: app test chromium
+.PHONY: app test chromium readme benchmark load-test
+export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 $(BIN)/.installed: settings.ini setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,3 +27,13 @@ chromium:
 test: $(BIN)/.installed chromium
 	$(BIN)/nbdev_test
 	$(BIN)/python -m pytest tests
+
+# README.md is generated from nbs/index.ipynb; tests/test_readme.py checks that it is up to date.
+readme: $(BIN)/.installed
+	$(BIN)/jupyter nbconvert --log-level=WARN --to markdown nbs/index.ipynb --output-dir . --output README
+
+benchmark: $(BIN)/.installed chromium
+	$(BIN)/python scripts/benchmark.py
+
+load-test: $(BIN)/.installed chromium
+	$(BIN)/python scripts/load_test.py

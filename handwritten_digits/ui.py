@@ -4,21 +4,23 @@
 
 # %% auto #0
 __all__ = ['MAX_UPLOAD_MB', 'log', 'STYLE', 'png_bytes', 'thumbnail', 'model_view', 'probability_bars', 'error_card',
-           'prediction_card', 'result_card', 'DigitApp']
+           'prediction_card', 'number_card', 'result_card', 'DrawingPad', 'DigitApp']
 
-# %% ../nbs/06_ui.ipynb #2a340eec
+# %% ../nbs/06_ui.ipynb #6aa61008
 import base64, html, io, json, logging
 from pathlib import Path
 
 import numpy as np
 import ipywidgets as widgets
-from PIL import Image
+from ipycanvas import Canvas
+from PIL import Image, ImageDraw
 
 from .data import models_dir
 from .normalize import DigitImageError
 from .predict import DigitRecognizer, Prediction, sample_files
+from .numbers import NumberReading, read_number
 
-# %% ../nbs/06_ui.ipynb #661311a2
+# %% ../nbs/06_ui.ipynb #bde2e234
 MAX_UPLOAD_MB = 20
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ def model_view(framed: np.ndarray, side=112) -> bytes:
     pixels = (np.clip(framed, 0, 1) * 255).astype(np.uint8)
     return png_bytes(Image.fromarray(pixels, 'L').resize((side, side), Image.Resampling.NEAREST))
 
-# %% ../nbs/06_ui.ipynb #81d3b385
+# %% ../nbs/06_ui.ipynb #f0d7a68c
 def probability_bars(probabilities) -> str:
     "An HTML bar chart of the ten class probabilities, the winner highlighted."
     best = int(np.argmax(probabilities))
@@ -51,11 +53,13 @@ def probability_bars(probabilities) -> str:
                     f'<span class="hd-bar-value">{100 * p:.1f}%</span></div>')
     return '<div class="hd-bars">' + ''.join(rows) + '</div>'
 
-# %% ../nbs/06_ui.ipynb #001d062a
+# %% ../nbs/06_ui.ipynb #fe89cbe6
 STYLE = '''<style>
 .hd-card {border:1px solid #e2e8f0; border-radius:10px; padding:10px 14px; margin:6px 0; gap:18px; align-items:center}
 .hd-card img {border-radius:6px}
 .hd-digit {font-size:64px; font-weight:700; line-height:1; color:#0f172a}
+.hd-number {font-size:44px; font-weight:700; line-height:1.1; color:#0f172a; letter-spacing:2px}
+.hd-chips {font-size:20px; margin-top:6px}
 .hd-unsure {color:#b45309; font-weight:600}
 .hd-error {border-color:#fecaca; background:#fef2f2}
 .hd-error-text {color:#b91c1c}
@@ -96,23 +100,95 @@ def prediction_card(name: str, original: Image.Image, prediction: Prediction) ->
     card.add_class('hd-card')
     return card
 
+def number_card(name: str, original: Image.Image, scale: float, reading: NumberReading) -> widgets.HBox:
+    "A card for an image of several digits: the image with a box around each digit, and the number read."
+    marked = original.convert('RGB')
+    pen = ImageDraw.Draw(marked)
+    width = max(2, round(max(marked.size) / 200))
+    for (x0, y0, x1, y1), digit in zip(reading.boxes, reading.digits):
+        pen.rectangle([x0 / scale, y0 / scale, x1 / scale, y1 / scale], outline='#dc2626' if digit.is_confident else '#f59e0b', width=width)
+    chips = ' '.join(f'<span title="{d.confidence:.0%} sure" style="color:{"#0f172a" if d.is_confident else "#b45309"}">'
+                     f'{d.digit}<sub>{d.confidence:.0%}</sub></span>' for d in reading.digits)
+    doubt = '' if reading.confidence >= 0.6 else '<div class="hd-unsure">Some digits are uncertain (in orange).</div>'
+    text = html.escape(reading.text).replace('\n', '<br>')
+    card = widgets.HBox([_picture(thumbnail(marked, 320), html.escape(name), 320),
+                         _html(f'<div class="hd-verdict"><div class="hd-number">{text}</div>'
+                               f'<div>{len(reading.digits)} digits, the least certain {reading.confidence:.0%} sure</div>'
+                               f'<div class="hd-chips">{chips}</div>{doubt}</div>')])
+    card.add_class('hd-card')
+    return card
+
 def result_card(recognizer: DigitRecognizer, name: str, data: bytes, max_bytes=MAX_UPLOAD_MB * 2**20) -> widgets.HBox:
-    "Recognise the uploaded file `name` with contents `data` and return its card; never raises."
+    "Recognise the uploaded file `name` with contents `data` (one digit or a whole number) and return its card; never raises."
     if len(data) > max_bytes:
         return error_card(name, f'This file is {len(data) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB.')
     try:
         steps = {}
-        prediction = recognizer.predict(data, steps)
-        return prediction_card(name, steps['upright'], prediction)
+        reading = read_number(data, recognizer, steps)
+        if len(reading.digits) == 1: return prediction_card(name, steps['upright'], reading.digits[0])
+        return number_card(name, steps['upright'], steps['scale'], reading)
     except DigitImageError as e:
         return error_card(name, str(e)[0].upper() + str(e)[1:] + '.')
     except Exception:
         log.exception('unexpected failure on upload %r', name)
         return error_card(name, 'Sorry, something went wrong with this file. Please try another image.')
 
-# %% ../nbs/06_ui.ipynb #a2ab19fc
+# %% ../nbs/06_ui.ipynb #622aaddd
+class DrawingPad:
+    "A square canvas to write a digit on with mouse, pen or finger; `on_drawing(image)` runs whenever a stroke ends."
+    def __init__(self, on_drawing, size=280, pen=20):
+        self.size, self.pen, self.on_drawing = size, pen, on_drawing
+        self.canvas = Canvas(width=size, height=size, layout=widgets.Layout(width=f'{size}px', height=f'{size}px'))
+        self.canvas.line_width, self.canvas.line_cap, self.canvas.line_join = pen, 'round', 'round'
+        self.canvas.on_mouse_down(self.start)
+        self.canvas.on_mouse_move(self.extend)
+        self.canvas.on_mouse_up(self.finish)
+        self.canvas.on_mouse_out(self.finish)
+        self.canvas.on_touch_start(lambda touches: self.start(*touches[0]))
+        self.canvas.on_touch_move(lambda touches: self.extend(*touches[0]))
+        self.canvas.on_touch_end(lambda touches: self.finish())
+        clear = widgets.Button(description='Clear', icon='eraser', layout=widgets.Layout(width=f'{size}px'))
+        clear.on_click(lambda _: self.clear())
+        self.widget = widgets.VBox([self.canvas, clear])
+        self.widget.add_class('hd-pad')
+        self.clear()
+
+    def clear(self):
+        "Wipe the pad."
+        self.strokes, self.drawing = [], False
+        self.canvas.fill_style = 'white'
+        self.canvas.fill_rect(0, 0, self.size, self.size)
+        self.canvas.stroke_style = self.canvas.fill_style = '#111827'
+
+    def start(self, x, y):
+        self.strokes.append([(x, y)])
+        self.drawing = True
+        self.canvas.fill_circle(x, y, self.pen / 2)
+
+    def extend(self, x, y):
+        if not self.drawing: return
+        x0, y0 = self.strokes[-1][-1]
+        self.strokes[-1].append((x, y))
+        self.canvas.stroke_line(x0, y0, x, y)
+
+    def finish(self, *_):
+        if not self.drawing: return
+        self.drawing = False
+        self.on_drawing(self.image())
+
+    def image(self) -> Image.Image:
+        "The strokes so far, drawn black on white."
+        image = Image.new('L', (self.size, self.size), 255)
+        pen = ImageDraw.Draw(image)
+        for stroke in self.strokes:
+            if len(stroke) > 1: pen.line(stroke, fill=0, width=self.pen, joint='curve')
+            for x, y in (stroke[0], stroke[-1]):
+                pen.ellipse([x - self.pen / 2, y - self.pen / 2, x + self.pen / 2, y + self.pen / 2], fill=0)
+        return image
+
+# %% ../nbs/06_ui.ipynb #f53f4456
 class DigitApp:
-    "The upload page: `DigitApp().widget` is what Voilà shows."
+    "The app's page: `DigitApp().widget` is what Voilà shows."
     def __init__(self, recognizer: DigitRecognizer|None = None, examples=None):
         self.recognizer = recognizer or DigitRecognizer()
         self.upload = widgets.FileUpload(accept='image/*', multiple=True, description='Upload images',
@@ -120,25 +196,36 @@ class DigitApp:
         self.upload.observe(self._on_upload, names='value')
         self.results = widgets.VBox()
         self.status = widgets.HTML()
+        self.pad = DrawingPad(self._on_drawing)
+        self.pad_result = widgets.VBox([_html('<div class="hd-caption">Write a digit on the pad; '
+                                              'the answer appears when you lift the pen.</div>')])
+        self.pad_result.add_class('hd-pad-result')
         examples = list(sample_files()) if examples is None else examples
-        self.widget = widgets.VBox([_html(STYLE + self._header()), widgets.HBox([self.upload, self.status]),
-                                    self._examples(examples), self.results])
+        self.widget = widgets.VBox([
+            _html(STYLE + self._header()),
+            widgets.HBox([self.upload, self.status]),
+            self._examples(examples),
+            self.results,
+            _html('<h3>Or write one here</h3>'),
+            widgets.HBox([self.pad.widget, self.pad_result], layout=widgets.Layout(gap='18px'))])
 
     def _header(self) -> str:
         accuracy = self.recognizer.info.get('test_accuracy')
         measured = f' It recognises {accuracy:.2%} of the 10,000 MNIST test digits.' if accuracy else ''
         return ('<h1>Handwritten digit recognizer</h1>'
-                '<p>Upload a photo, scan or drawing of a handwritten digit and see what the neural network reads. '
-                'Each image is cleaned up the way MNIST\'s digits were prepared: ink separated from paper, cropped, '
-                f'scaled to 20×20 pixels and centred in 28×28. You see that image next to the answer.{measured}</p>')
+                '<p>Upload photos, scans or drawings of handwritten digits, or of whole numbers, and see what the '
+                'neural network reads. Each digit is cleaned up the way MNIST\'s digits were prepared: ink separated '
+                'from paper, cropped, scaled to 20×20 pixels and centred in 28×28; you see that image next to the '
+                f'answer, with the probability of every digit.{measured}</p>')
 
     def _examples(self, paths) -> widgets.Widget:
-        buttons = []
-        for path in paths[:8]:
-            button = widgets.Button(description=f'Example {path.stem}', layout=widgets.Layout(width='auto'))
+        tiles = []
+        for path in paths[::2][:10]:
+            button = widgets.Button(description=f'Try {path.stem}', layout=widgets.Layout(width='72px'))
+            button.add_class('hd-example')
             button.on_click(lambda _, path=path: self.show(path.name, path.read_bytes()))
-            buttons.append(widgets.VBox([widgets.Image(value=thumbnail(Image.open(path), 64), width=64, height=64), button]))
-        return widgets.VBox([_html('<b>No image at hand? Try one of these:</b>'), widgets.HBox(buttons)])
+            tiles.append(widgets.VBox([widgets.Image(value=thumbnail(Image.open(path), 64), width=64, height=64), button]))
+        return widgets.VBox([_html('<b>No image at hand? Try one of these:</b>'), widgets.HBox(tiles)])
 
     def show(self, name: str, data: bytes):
         "Recognise one file and put its card at the top of the results."
@@ -151,3 +238,8 @@ class DigitApp:
         for upload in files: self.show(upload['name'], bytes(upload['content']))
         self.status.value = ''
         self.upload.value = ()   # so the same file can be uploaded again
+
+    def _on_drawing(self, image: Image.Image):
+        try: card = prediction_card('your drawing', image, self.recognizer.predict(image))
+        except DigitImageError as e: card = error_card('your drawing', str(e))
+        self.pad_result.children = (card,)

@@ -75,3 +75,34 @@ def test_bad_file_then_good_file(page, tmp_path):
     expect(page.locator('.hd-card .hd-digit').first).to_have_text('3', timeout=30_000)
     expect(page.locator('.hd-card')).to_have_count(2)
     expect(page.locator('body')).not_to_contain_text('Traceback')
+
+def test_upload_several_images_at_once(page):
+    upload(page, SAMPLES/'0-photo.jpg', SAMPLES/'5-pen.png', SAMPLES/'8-photo.jpg')
+    expect(page.locator('.hd-card .hd-digit')).to_have_count(3, timeout=30_000)
+    assert sorted(page.locator('.hd-card .hd-digit').all_inner_texts()) == ['0', '5', '8']
+
+def test_whole_number_photo(page, tmp_path):
+    from PIL import Image
+    from handwritten_digits.predict import draw_digit
+    sheet = Image.new('RGB', (1300, 420), (228, 224, 210))
+    for k, character in enumerate('2026'):
+        sheet.paste(draw_digit(int(character), 260, seed=k), (60 + 290 * k, 80))
+    sheet.save(tmp_path/'year.jpg', quality=88)
+    upload(page, tmp_path/'year.jpg')
+    expect(page.locator('.hd-card .hd-number')).to_have_text('2026', timeout=30_000)
+
+def test_example_image(page):
+    page.locator('button.hd-example', has_text='Try 3-pen').click()
+    expect(page.locator('.hd-card .hd-digit')).to_have_text('3', timeout=30_000)
+
+def test_drawing_a_digit_with_the_mouse(page):
+    canvas = page.locator('.hd-pad canvas').last
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    x, top = box['x'] + box['width'] * 0.5, box['y'] + box['height'] * 0.15
+    page.mouse.move(x, top)
+    page.mouse.down()
+    for k in range(1, 21):
+        page.mouse.move(x + k * 0.5, top + k * box['height'] * 0.035)
+    page.mouse.up()
+    expect(page.locator('.hd-pad-result .hd-digit')).to_have_text('1', timeout=30_000)

@@ -1,0 +1,102 @@
+"""Measure the recognizer and the app on this machine and print the figures (`make benchmark`).
+
+Figures: MNIST test accuracy of the shipped model; single-image latency (28×28 array, 1-megapixel PNG,
+12-megapixel JPEG: decode + normalize + predict); batch throughput; one training epoch of our model and of the
+original tutorial's model; the app's page-ready time and memory per visitor kernel."""
+import argparse, io, json, os, socket, statistics, subprocess, sys, time, urllib.request
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+
+def timed(fn, repeat):
+    "Median and 95th percentile of `repeat` timed calls of `fn`, in milliseconds (after one warm-up call)."
+    fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter(); fn(); times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), float(np.percentile(times, 95))
+
+def photo(width, height, format, digit_path) -> bytes:
+    "A photo-sized image with a sample digit in the middle."
+    page = Image.new('RGB', (width, height), (232, 228, 214))
+    digit = Image.open(digit_path).convert('RGB').resize((height // 3, height // 3))
+    page.paste(digit, ((width - digit.width) // 2, (height - digit.height) // 2))
+    buffer = io.BytesIO(); page.save(buffer, format, **({'quality': 90} if format == 'JPEG' else {}))
+    return buffer.getvalue()
+
+def recognizer_figures(repeat):
+    from handwritten_digits import DigitRecognizer
+    from handwritten_digits.data import load_mnist
+    from handwritten_digits.normalize import frame_digit
+    rec = DigitRecognizer()
+    _, (x_test, y_test) = load_mnist()
+    framed = np.stack([frame_digit(x) for x in x_test.astype(np.float32) / 255])
+    accuracy = (np.concatenate([rec.probabilities(b) for b in np.array_split(framed, 10)]).argmax(1) == y_test).mean()
+    print(f'MNIST test accuracy (shipped model, LiteRT runtime): {accuracy:.2%}')
+    sample = ROOT/'data'/'samples'/'4-photo.jpg'
+    inputs = {'28×28 array': x_test[0], '1-megapixel PNG': photo(1155, 866, 'PNG', sample),
+              '12-megapixel JPEG': photo(4000, 3000, 'JPEG', sample)}
+    for name, source in inputs.items():
+        median, p95 = timed(lambda: rec.predict(source), repeat)
+        print(f'single image, {name:18} decode + normalize + predict: median {median:6.1f} ms, p95 {p95:6.1f} ms')
+    median, _ = timed(lambda: rec.probabilities(framed[:1]), repeat)
+    print(f'model call alone, one framed digit: median {median:.2f} ms')
+    batch = framed[:2000]
+    rec.probabilities(batch)
+    start = time.perf_counter(); rec.probabilities(batch); seconds = time.perf_counter() - start
+    print(f'batch throughput, 2000 framed digits in one call: {len(batch) / seconds:,.0f} images/s')
+
+def training_figures():
+    import keras, tensorflow as tf
+    from handwritten_digits.data import load_mnist
+    from handwritten_digits.model import digit_model, tutorial_model, frame_all, augment
+    (x_train, y_train), _ = load_mnist()
+    x, y = frame_all(x_train[:55000]), keras.utils.to_categorical(y_train[:55000], 10)
+    ours = digit_model(); ours.compile('adam', 'categorical_crossentropy')
+    data = (tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x)).batch(128, drop_remainder=True)
+            .map(lambda a, b: (augment(a), b), num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE))
+    start = time.perf_counter(); ours.fit(data, epochs=1, verbose=0); ours_seconds = time.perf_counter() - start
+    tutorial = tutorial_model(); tutorial.compile('adam', 'categorical_crossentropy')
+    start = time.perf_counter(); tutorial.fit(x, y, batch_size=32, epochs=1, verbose=0); tutorial_seconds = time.perf_counter() - start
+    print(f'one training epoch on 55,000 images: ours (augmented, batch 128) {ours_seconds:.0f} s, '
+          f'tutorial model (batch 32) {tutorial_seconds:.0f} s, ratio {ours_seconds / tutorial_seconds:.2f}')
+
+def app_figures():
+    import psutil
+    from playwright.sync_api import sync_playwright
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]
+    voila = subprocess.Popen([str(Path(sys.executable).parent/'voila'), 'nbs/07_app.ipynb', f'--port={port}'],
+                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f'http://127.0.0.1:{port}/'
+    try:
+        for _ in range(240):
+            try: urllib.request.urlopen(url, timeout=5); break
+            except OSError: time.sleep(0.5)
+        time.sleep(15)   # let the pre-heated kernels finish running the notebook, as on a server that has been up a while
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path='/usr/bin/chromium', args=['--headless', '--no-sandbox', '--disable-gpu'])
+            page = browser.new_page()
+            start = time.perf_counter()
+            page.goto(url)
+            page.locator('button.widget-upload').wait_for(state='visible', timeout=60_000)
+            ready = time.perf_counter() - start
+            browser.close()
+        print(f'app: page opened to usable upload button: {ready:.2f} s')
+        kernels = [c for c in psutil.Process(voila.pid).children(recursive=True) if 'ipykernel' in ' '.join(c.cmdline())]
+        sizes = [k.memory_info().rss / 2**20 for k in kernels]
+        print(f'app: resident memory per visitor kernel: {", ".join(f"{s:.0f} MB" for s in sizes)} ({len(kernels)} kernels)')
+    finally:
+        voila.terminate(); voila.wait(20)
+
+if __name__ == '__main__':
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--repeat', type=int, default=50, help='timed calls per latency figure')
+    parser.add_argument('--skip', nargs='*', default=[], choices=['recognizer', 'training', 'app'])
+    args = parser.parse_args()
+    if 'recognizer' not in args.skip: recognizer_figures(args.repeat)
+    if 'training' not in args.skip: training_figures()
+    if 'app' not in args.skip: app_figures()

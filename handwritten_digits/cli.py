@@ -5,22 +5,24 @@
 # %% auto #0
 __all__ = ['main']
 
-# %% ../nbs/05_cli.ipynb #cdfed5a9
+# %% ../nbs/05_cli.ipynb #8ba7a174
 import argparse, json, sys
 
 from .normalize import DigitImageError
 from .predict import DigitRecognizer
 from .numbers import read_number
 
-# %% ../nbs/05_cli.ipynb #cd5cb27f
+# %% ../nbs/05_cli.ipynb #7301d607
 def _answer(recognizer: DigitRecognizer, path: str, single_digit: bool) -> dict:
     "What the command reports for one file."
-    if single_digit:
-        p = recognizer.predict(path)
-        return {'file': path, 'text': str(p.digit), 'confidence': p.confidence, 'digits': [p.digit]}
-    reading = read_number(path, recognizer)
-    return {'file': path, 'text': reading.text, 'confidence': reading.confidence,
-            'digits': [d.digit for d in reading.digits], 'boxes': reading.boxes}
+    predictions = [recognizer.predict(path)] if single_digit else None
+    reading = None if single_digit else read_number(path, recognizer)
+    digits = predictions or reading.digits
+    answer = {'file': path, 'text': reading.text if reading else str(digits[0].digit),
+              'confidence': min(d.confidence for d in digits), 'digits': [d.digit for d in digits],
+              'sure': all(d.is_confident for d in digits)}
+    if reading: answer['boxes'] = reading.boxes
+    return answer
 
 def main(argv=None) -> int:
     "Entry point of the `handwritten_digits` console script."
@@ -41,5 +43,7 @@ def main(argv=None) -> int:
             print(f'{path}: {e}', file=sys.stderr)
             continue
         if args.json: print(json.dumps(answer))
-        else: print(f"{path}: {answer['text'].replace(chr(10), ' / ')} ({answer['confidence']:.1%} sure)")
+        else:
+            caveat = '' if answer['sure'] else ', not sure: is this a digit?'
+            print(f"{path}: {answer['text'].replace(chr(10), ' / ')} ({answer['confidence']:.1%} sure{caveat})")
     return 1 if failed else 0

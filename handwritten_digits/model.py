@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['frame_all', 'training_split', 'tutorial_model', 'digit_model', 'augment', 'save_atomically', 'EpochLog',
-           'train_model', 'fit_temperature', 'export_model']
+           'train_model', 'ensemble', 'members_of', 'train_shipped_model', 'fit_temperature', 'runtime_model',
+           'fit_typicality', 'export_model']
 
-# %% ../nbs/02_model.ipynb #0cc6682e
+# %% ../nbs/02_model.ipynb #fcd56ff4
 import json, os, tempfile, time
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import tensorflow as tf
 from .data import load_mnist, models_dir
 from .normalize import frame_digit, MNIST_SIZE
 
-# %% ../nbs/02_model.ipynb #ab4d2029
+# %% ../nbs/02_model.ipynb #9a7c85b6
 def frame_all(images) -> np.ndarray:
     "MNIST `uint8` images `(N, 28, 28)` framed by `frame_digit`, as the model's `float32` input `(N, 28, 28, 1)`."
     return np.stack([frame_digit(image) for image in np.asarray(images, np.float32) / 255.0])[..., None]
@@ -29,7 +30,7 @@ def training_split(x, y, validation_size=5000, seed=42):
     fit, val = order[validation_size:], order[:validation_size]
     return (x[fit], y[fit]), (x[val], y[val])
 
-# %% ../nbs/02_model.ipynb #497deba8
+# %% ../nbs/02_model.ipynb #84cceb90
 def tutorial_model() -> keras.Model:
     "The original tutorial's CNN: two 3×3 convolutions (64 and 32 filters), flatten, a 10-way softmax."
     return keras.Sequential([
@@ -39,8 +40,8 @@ def tutorial_model() -> keras.Model:
         layers.Flatten(),
         layers.Dense(10, activation='softmax')], name='tutorial_cnn')
 
-# %% ../nbs/02_model.ipynb #e7c75541
-def digit_model(dropout=0.4) -> keras.Model:
+# %% ../nbs/02_model.ipynb #8b9bd6ca
+def digit_model(dropout=0.4, name='digit_cnn') -> keras.Model:
     "Our CNN: conv blocks 32→64 with batch norm and strided 5×5 downsampling, a 128-feature head, 10-way softmax."
     def conv(filters, size, strides=1, padding='valid'):
         return [layers.Conv2D(filters, size, strides=strides, padding=padding, use_bias=False),
@@ -50,9 +51,9 @@ def digit_model(dropout=0.4) -> keras.Model:
         *conv(32, 3), *conv(32, 3), *conv(32, 5, 2, 'same'), layers.Dropout(dropout),
         *conv(64, 3), *conv(64, 3), *conv(64, 5, 2, 'same'), layers.Dropout(dropout),
         *conv(128, 4), layers.Flatten(), layers.Dropout(dropout),
-        layers.Dense(10, activation='softmax')], name='digit_cnn')
+        layers.Dense(10, activation='softmax')], name=name)
 
-# %% ../nbs/02_model.ipynb #81fe80b4
+# %% ../nbs/02_model.ipynb #bb6a4a27
 def _random_warp(images, max_rotation=10.0, max_zoom=0.12, max_shear=0.12, max_shift=2.0, elastic=0.8):
     "Resample each image `(N, H, W, 1)` through a random rotation, zoom, shear, shift and smooth elastic displacement."
     n, size = tf.shape(images)[0], images.shape[1]
@@ -87,7 +88,7 @@ def augment(images):
     "Randomly transformed copies of a batch of framed digits `(N, 28, 28, 1)` in [0, 1]."
     return _blur_and_noise(_stroke_jitter(_random_warp(tf.convert_to_tensor(images, tf.float32))))
 
-# %% ../nbs/02_model.ipynb #9b1cf1dc
+# %% ../nbs/02_model.ipynb #4907c344
 def save_atomically(model: keras.Model, path) -> Path:
     "Save `model` to `path` (`.keras`) through a temporary file in the same folder, so `path` is only ever whole."
     path = Path(path)
@@ -96,12 +97,13 @@ def save_atomically(model: keras.Model, path) -> Path:
     os.close(fd)
     try:
         model.save(tmp)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)
     return path
 
-# %% ../nbs/02_model.ipynb #81a67efd
+# %% ../nbs/02_model.ipynb #e51f2dfd
 class EpochLog(keras.callbacks.Callback):
     "Append each finished epoch's metrics and duration to a JSON-lines file; `read` returns the whole run's history."
     def __init__(self, path):
@@ -119,7 +121,7 @@ class EpochLog(keras.callbacks.Callback):
         keys = next(iter(epochs.values())).keys() if epochs else []
         return {key: [epochs[e][key] for e in sorted(epochs)] for key in keys}
 
-# %% ../nbs/02_model.ipynb #2193194e
+# %% ../nbs/02_model.ipynb #3256dda7
 def train_model(epochs=30, batch_size=128, learning_rate=2e-3, subset=None, seed=42, strategy=None,
                 output=None, work_dir=None, verbose=1, mnist=None) -> tuple[keras.Model, dict]:
     "Train `digit_model` on framed, augmented MNIST; return the best-on-validation model and the run's record."
@@ -155,8 +157,31 @@ def train_model(epochs=30, batch_size=128, learning_rate=2e-3, subset=None, seed
     if output: save_atomically(model, output)
     return model, info
 
-# %% ../nbs/02_model.ipynb #86a2bfb1
-from .predict import calibrate
+# %% ../nbs/02_model.ipynb #5f316157
+def ensemble(members: list[keras.Model]) -> keras.Model:
+    "One model whose output is the mean of the `members`' softmax outputs."
+    inputs = keras.Input((MNIST_SIZE, MNIST_SIZE, 1))
+    renamed = []
+    for k, member in enumerate(members):   # layer names must be unique within the ensemble
+        copy = digit_model(name=f'member_{k}')
+        copy.set_weights(member.get_weights())
+        renamed.append(copy)
+    return keras.Model(inputs, layers.Average()([m(inputs) for m in renamed]), name='digit_ensemble')
+
+def members_of(model: keras.Model) -> list[keras.Model]:
+    "The member networks of an `ensemble`."
+    return [layer for layer in model.layers if isinstance(layer, keras.Model)]
+
+def train_shipped_model(seeds=(42, 7), output=None, work_dir=None, **options) -> tuple[keras.Model, list[dict]]:
+    "Train one `train_model` network per seed (resumably, each in its own folder) and return their `ensemble`."
+    work_dir = Path(work_dir or tempfile.mkdtemp(prefix='digits-train-'))
+    runs = [train_model(seed=seed, work_dir=work_dir/f'seed{seed}', **options) for seed in seeds]
+    model = ensemble([member for member, _ in runs])
+    if output: save_atomically(model, output)
+    return model, [info for _, info in runs]
+
+# %% ../nbs/02_model.ipynb #395df3f4
+from .predict import calibrate, typicality_distance
 
 def fit_temperature(probabilities: np.ndarray, labels: np.ndarray) -> float:
     "The softmax temperature that minimises the negative log-likelihood of `labels` under `probabilities`."
@@ -165,17 +190,38 @@ def fit_temperature(probabilities: np.ndarray, labels: np.ndarray) -> float:
     losses = [-np.log(calibrate(probabilities, t)[rows, labels] + 1e-12).mean() for t in grid]
     return float(grid[int(np.argmin(losses))])
 
-# %% ../nbs/02_model.ipynb #4cd0d9cb
+# %% ../nbs/02_model.ipynb #f9aee168
+def runtime_model(model: keras.Model) -> keras.Model:
+    "The ensemble `model` with a second output: its members' penultimate features, concatenated."
+    inputs = keras.Input((MNIST_SIZE, MNIST_SIZE, 1))
+    probabilities, features = [], []
+    for member in members_of(model):
+        flatten = next(layer for layer in member.layers if isinstance(layer, layers.Flatten))
+        p, f = keras.Model(member.inputs, [member.output, flatten.output])(inputs)
+        probabilities.append(p); features.append(f)
+    return keras.Model(inputs, [layers.Average()(probabilities), layers.Concatenate()(features)], name='digit_runtime')
+
+def fit_typicality(features: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    "Class means `(10, d)` and the precision matrix of the shared covariance of `features` grouped by `labels`."
+    means = np.stack([features[labels == c].mean(0) for c in range(10)])
+    centred = features - means[labels]
+    covariance = centred.T @ centred / len(features)
+    return means, np.linalg.pinv(covariance + 1e-6 * np.eye(len(covariance)))
+
+# %% ../nbs/02_model.ipynb #a5ed6734
 def _write_atomically(path: Path, data: bytes):
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.')
     with os.fdopen(fd, 'wb') as out: out.write(data)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
 
-def export_model(model: keras.Model, folder=None, **record) -> Path:
-    "Write `digits.tflite`, the SavedModel `digits_savedmodel/` and `digits.json` (with `record`) for `model` into `folder`."
-    import json, shutil
+def export_model(model: keras.Model, means: np.ndarray, precision: np.ndarray, folder=None, **record) -> Path:
+    "Write `digits.tflite`, `digits_typical.npz`, the SavedModel `digits_savedmodel/` and `digits.json` for `model`."
+    import io, shutil
     folder = Path(folder or models_dir())
-    _write_atomically(folder/'digits.tflite', tf.lite.TFLiteConverter.from_keras_model(model).convert())
+    _write_atomically(folder/'digits.tflite', tf.lite.TFLiteConverter.from_keras_model(runtime_model(model)).convert())
+    stats = io.BytesIO(); np.savez(stats, means=means.astype(np.float32), precision=precision.astype(np.float32))
+    _write_atomically(folder/'digits_typical.npz', stats.getvalue())
     staging = Path(tempfile.mkdtemp(dir=folder, prefix='.savedmodel-'))
     model.export(str(staging/'export'), format='tf_saved_model', verbose=False)
     shutil.rmtree(folder/'digits_savedmodel', ignore_errors=True)

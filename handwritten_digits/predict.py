@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['DIGIT_STROKES', 'CONFIDENT', 'draw_digit', 'sample_files', 'write_samples', 'Prediction', 'calibrate',
-           'DigitRecognizer']
+           'typicality_distance', 'DigitRecognizer']
 
-# %% ../nbs/03_predict.ipynb #613898c0
+# %% ../nbs/03_predict.ipynb #e55a96f0
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from .data import models_dir, samples_dir
 from .normalize import normalize, DigitImageError, UnreadableImageError, NoDigitFoundError
 
-# %% ../nbs/03_predict.ipynb #d931935e
+# %% ../nbs/03_predict.ipynb #2f404fce
 def _arc(cx, cy, rx, ry, start, stop, steps=24):
     angles = np.radians(np.linspace(start, stop, steps))
     return list(zip(cx + rx * np.cos(angles), cy + ry * np.sin(angles)))
@@ -54,7 +54,7 @@ def draw_digit(digit: int, size=256, seed=0) -> Image.Image:
     pixels += rng.normal(0, 3, pixels.shape)
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
-# %% ../nbs/03_predict.ipynb #e08a69eb
+# %% ../nbs/03_predict.ipynb #cf61dda0
 def sample_files(folder=None) -> dict[Path, int]:
     "The sample images in `folder`, mapped to the digit each shows (its name starts with it: `7-photo.jpg`)."
     return {path: int(path.name[0]) for path in sorted(Path(folder or samples_dir()).glob('[0-9]-*.*'))}
@@ -68,7 +68,7 @@ def write_samples(folder=None) -> dict[Path, int]:
         draw_digit(digit, seed=2, size=480).save(folder/f'{digit}-photo.jpg', quality=85)
     return sample_files(folder)
 
-# %% ../nbs/03_predict.ipynb #2747a2f8
+# %% ../nbs/03_predict.ipynb #7af1b721
 CONFIDENT = 0.6   # below this the app says it is not sure
 
 @dataclass(frozen=True)
@@ -78,11 +78,12 @@ class Prediction:
     confidence: float
     probabilities: tuple[float, ...]
     image: np.ndarray = field(repr=False, compare=False)
+    unusual: bool = False   # the input looks unlike any digit the model learned from
 
     @property
     def is_confident(self) -> bool:
-        "Whether the model is sure enough to give this answer without a caveat."
-        return self.confidence >= CONFIDENT
+        "Whether the answer can be given without a caveat: a confident softmax for an input that looks like a digit."
+        return self.confidence >= CONFIDENT and not self.unusual
 
 def calibrate(probabilities: np.ndarray, temperature: float) -> np.ndarray:
     "Soften (temperature > 1) or sharpen softmax `probabilities` as if the logits had been divided by `temperature`."
@@ -90,7 +91,11 @@ def calibrate(probabilities: np.ndarray, temperature: float) -> np.ndarray:
     exp = np.exp(logits - logits.max(-1, keepdims=True))
     return exp / exp.sum(-1, keepdims=True)
 
-# %% ../nbs/03_predict.ipynb #8e5ac200
+def typicality_distance(features: np.ndarray, means: np.ndarray, precision: np.ndarray) -> np.ndarray:
+    "Squared Mahalanobis distance from each row of `features` to the nearest of the class `means`."
+    return np.min([np.einsum('ij,jk,ik->i', features - mean, precision, features - mean) for mean in means], axis=0)
+
+# %% ../nbs/03_predict.ipynb #a7a0533b
 class DigitRecognizer:
     "Recognise handwritten digits with the shipped model: `DigitRecognizer().predict('digit.png').digit`."
     def __init__(self, model_path=None, threads: int = 1):
@@ -100,13 +105,17 @@ class DigitRecognizer:
         self.model_path = path
         self.info = json.loads(path.with_suffix('.json').read_text()) if path.with_suffix('.json').exists() else {}
         self.temperature = float(self.info.get('temperature', 1.0))
+        typical = path.with_name(f'{path.stem}_typical.npz')
+        self.typical = dict(np.load(typical)) if typical.exists() else None
         self._interpreter = Interpreter(model_path=str(path), num_threads=threads)
         self._input = self._interpreter.get_input_details()[0]['index']
-        self._output = self._interpreter.get_output_details()[0]['index']
+        outputs = self._interpreter.get_output_details()
+        self._probabilities = next(o['index'] for o in outputs if o['shape'][-1] == 10)
+        self._features = next((o['index'] for o in outputs if o['shape'][-1] != 10), None)
         self._batch = None
 
-    def probabilities(self, images: np.ndarray) -> np.ndarray:
-        "Calibrated class probabilities `(N, 10)` for framed digits `(N, 28, 28)` in [0, 1], in one model call."
+    def _run(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray|None]:
+        "Raw softmax `(N, 10)` and penultimate features (if the model has them) for framed digits, in one call."
         images = np.asarray(images, np.float32).reshape(-1, 28, 28, 1)
         if len(images) != self._batch:
             self._interpreter.resize_tensor_input(self._input, images.shape)
@@ -114,11 +123,21 @@ class DigitRecognizer:
             self._batch = len(images)
         self._interpreter.set_tensor(self._input, images)
         self._interpreter.invoke()
-        return calibrate(self._interpreter.get_tensor(self._output), self.temperature)
+        features = None if self._features is None else self._interpreter.get_tensor(self._features)
+        return self._interpreter.get_tensor(self._probabilities), features
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        "Calibrated class probabilities `(N, 10)` for framed digits `(N, 28, 28)` in [0, 1], in one model call."
+        return calibrate(self._run(images)[0], self.temperature)
 
     def _answer(self, images: np.ndarray) -> list[Prediction]:
-        return [Prediction(int(p.argmax()), float(p.max()), tuple(float(v) for v in p), image)
-                for p, image in zip(self.probabilities(images), images)]
+        raw, features = self._run(images)
+        probabilities = calibrate(raw, self.temperature)
+        unusual = np.zeros(len(images), bool)
+        if self.typical is not None and features is not None:
+            unusual = typicality_distance(features, self.typical['means'], self.typical['precision']) > self.info['unusual_distance']
+        return [Prediction(int(p.argmax()), float(p.max()), tuple(float(v) for v in p), image, bool(u))
+                for p, image, u in zip(probabilities, images, unusual)]
 
     def predict(self, source, steps: dict|None = None) -> Prediction:
         "The digit in `source`: a path, bytes, file object, PIL image or H×W(×3/4) array of either polarity."

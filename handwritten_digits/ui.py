@@ -6,7 +6,7 @@
 __all__ = ['MAX_UPLOAD_MB', 'log', 'STYLE', 'png_bytes', 'thumbnail', 'model_view', 'probability_bars', 'error_card',
            'prediction_card', 'number_card', 'result_card', 'DrawingPad', 'DigitApp']
 
-# %% ../nbs/06_ui.ipynb #6aa61008
+# %% ../nbs/06_ui.ipynb #17b8716d
 import base64, html, io, json, logging
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from .normalize import DigitImageError
 from .predict import DigitRecognizer, Prediction, sample_files
 from .numbers import NumberReading, read_number
 
-# %% ../nbs/06_ui.ipynb #bde2e234
+# %% ../nbs/06_ui.ipynb #1605a25b
 MAX_UPLOAD_MB = 20
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def model_view(framed: np.ndarray, side=112) -> bytes:
     pixels = (np.clip(framed, 0, 1) * 255).astype(np.uint8)
     return png_bytes(Image.fromarray(pixels, 'L').resize((side, side), Image.Resampling.NEAREST))
 
-# %% ../nbs/06_ui.ipynb #f0d7a68c
+# %% ../nbs/06_ui.ipynb #b05a2d14
 def probability_bars(probabilities) -> str:
     "An HTML bar chart of the ten class probabilities, the winner highlighted."
     best = int(np.argmax(probabilities))
@@ -53,7 +53,7 @@ def probability_bars(probabilities) -> str:
                     f'<span class="hd-bar-value">{100 * p:.1f}%</span></div>')
     return '<div class="hd-bars">' + ''.join(rows) + '</div>'
 
-# %% ../nbs/06_ui.ipynb #fe89cbe6
+# %% ../nbs/06_ui.ipynb #d3144646
 STYLE = '''<style>
 .hd-card {border:1px solid #e2e8f0; border-radius:10px; padding:10px 14px; margin:6px 0; gap:18px; align-items:center}
 .hd-card img {border-radius:6px}
@@ -88,10 +88,13 @@ def error_card(name: str, message: str) -> widgets.HBox:
 
 def prediction_card(name: str, original: Image.Image, prediction: Prediction) -> widgets.HBox:
     "A card showing the upload, what the model saw, the digit, the confidence and all ten probabilities."
-    verdict = (f'<div class="hd-digit">{prediction.digit}</div><div>{prediction.confidence:.0%} sure</div>'
-               if prediction.is_confident else
-               f'<div class="hd-digit" style="color:#94a3b8">{prediction.digit}?</div>'
-               f'<div class="hd-unsure">Not sure ({prediction.confidence:.0%}). Is this a single digit?</div>')
+    if prediction.is_confident:
+        verdict = f'<div class="hd-digit">{prediction.digit}</div><div>{prediction.confidence:.0%} sure</div>'
+    else:
+        doubt = ('This does not look much like a digit to me.' if prediction.unusual else
+                 f'Only {prediction.confidence:.0%} sure.')
+        verdict = (f'<div class="hd-digit" style="color:#94a3b8">{prediction.digit}?</div>'
+                   f'<div class="hd-unsure">Not sure: is this a digit? {doubt}</div>')
     card = widgets.HBox([
         _picture(thumbnail(original), html.escape(name), 160),
         _picture(model_view(prediction.image), 'what the model sees', 112),
@@ -109,7 +112,7 @@ def number_card(name: str, original: Image.Image, scale: float, reading: NumberR
         pen.rectangle([x0 / scale, y0 / scale, x1 / scale, y1 / scale], outline='#dc2626' if digit.is_confident else '#f59e0b', width=width)
     chips = ' '.join(f'<span title="{d.confidence:.0%} sure" style="color:{"#0f172a" if d.is_confident else "#b45309"}">'
                      f'{d.digit}<sub>{d.confidence:.0%}</sub></span>' for d in reading.digits)
-    doubt = '' if reading.confidence >= 0.6 else '<div class="hd-unsure">Some digits are uncertain (in orange).</div>'
+    doubt = '' if all(d.is_confident for d in reading.digits) else '<div class="hd-unsure">Some digits are uncertain (in orange).</div>'
     text = html.escape(reading.text).replace('\n', '<br>')
     card = widgets.HBox([_picture(thumbnail(marked, 320), html.escape(name), 320),
                          _html(f'<div class="hd-verdict"><div class="hd-number">{text}</div>'
@@ -133,7 +136,7 @@ def result_card(recognizer: DigitRecognizer, name: str, data: bytes, max_bytes=M
         log.exception('unexpected failure on upload %r', name)
         return error_card(name, 'Sorry, something went wrong with this file. Please try another image.')
 
-# %% ../nbs/06_ui.ipynb #622aaddd
+# %% ../nbs/06_ui.ipynb #817866ff
 class DrawingPad:
     "A square canvas to write a digit on with mouse, pen or finger; `on_drawing(image)` runs whenever a stroke ends."
     def __init__(self, on_drawing, size=280, pen=20):
@@ -186,7 +189,7 @@ class DrawingPad:
                 pen.ellipse([x - self.pen / 2, y - self.pen / 2, x + self.pen / 2, y + self.pen / 2], fill=0)
         return image
 
-# %% ../nbs/06_ui.ipynb #f53f4456
+# %% ../nbs/06_ui.ipynb #69fd7746
 class DigitApp:
     "The app's page: `DigitApp().widget` is what Voilà shows."
     def __init__(self, recognizer: DigitRecognizer|None = None, examples=None):

@@ -6,7 +6,7 @@
 __all__ = ['MAX_UPLOAD_MB', 'log', 'STYLE', 'png_bytes', 'thumbnail', 'model_view', 'probability_bars', 'error_card',
            'prediction_card', 'number_card', 'result_card', 'DrawingPad', 'DigitApp']
 
-# %% ../nbs/06_ui.ipynb #17b8716d
+# %% ../nbs/06_ui.ipynb #7ccb50ec
 import base64, html, io, json, logging
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from .normalize import DigitImageError
 from .predict import DigitRecognizer, Prediction, sample_files
 from .numbers import NumberReading, read_number
 
-# %% ../nbs/06_ui.ipynb #1605a25b
+# %% ../nbs/06_ui.ipynb #91175ad5
 MAX_UPLOAD_MB = 20
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def model_view(framed: np.ndarray, side=112) -> bytes:
     pixels = (np.clip(framed, 0, 1) * 255).astype(np.uint8)
     return png_bytes(Image.fromarray(pixels, 'L').resize((side, side), Image.Resampling.NEAREST))
 
-# %% ../nbs/06_ui.ipynb #b05a2d14
+# %% ../nbs/06_ui.ipynb #e6d5c656
 def probability_bars(probabilities) -> str:
     "An HTML bar chart of the ten class probabilities, the winner highlighted."
     best = int(np.argmax(probabilities))
@@ -53,7 +53,7 @@ def probability_bars(probabilities) -> str:
                     f'<span class="hd-bar-value">{100 * p:.1f}%</span></div>')
     return '<div class="hd-bars">' + ''.join(rows) + '</div>'
 
-# %% ../nbs/06_ui.ipynb #d3144646
+# %% ../nbs/06_ui.ipynb #84295a38
 STYLE = '''<style>
 .hd-card {border:1px solid #e2e8f0; border-radius:10px; padding:10px 14px; margin:6px 0; gap:18px; align-items:center}
 .hd-card img {border-radius:6px}
@@ -136,13 +136,13 @@ def result_card(recognizer: DigitRecognizer, name: str, data: bytes, max_bytes=M
         log.exception('unexpected failure on upload %r', name)
         return error_card(name, 'Sorry, something went wrong with this file. Please try another image.')
 
-# %% ../nbs/06_ui.ipynb #817866ff
+# %% ../nbs/06_ui.ipynb #ad7a7e5f
 class DrawingPad:
     "A square canvas to write a digit on with mouse, pen or finger; `on_drawing(image)` runs whenever a stroke ends."
     def __init__(self, on_drawing, size=280, pen=20):
         self.size, self.pen, self.on_drawing = size, pen, on_drawing
-        self.canvas = Canvas(width=size, height=size, layout=widgets.Layout(width=f'{size}px', height=f'{size}px'))
-        self.canvas.line_width, self.canvas.line_cap, self.canvas.line_join = pen, 'round', 'round'
+        self.canvas = Canvas(width=size, height=size, layout=widgets.Layout(width=f'{size}px', height=f'{size}px',
+                                                                              border='1px solid #cbd5e1'))
         self.canvas.on_mouse_down(self.start)
         self.canvas.on_mouse_move(self.extend)
         self.canvas.on_mouse_up(self.finish)
@@ -150,6 +150,7 @@ class DrawingPad:
         self.canvas.on_touch_start(lambda touches: self.start(*touches[0]))
         self.canvas.on_touch_move(lambda touches: self.extend(*touches[0]))
         self.canvas.on_touch_end(lambda touches: self.finish())
+        self.canvas.on_client_ready(self._client_ready)
         clear = widgets.Button(description='Clear', icon='eraser', layout=widgets.Layout(width=f'{size}px'))
         clear.on_click(lambda _: self.clear())
         self.widget = widgets.VBox([self.canvas, clear])
@@ -159,9 +160,24 @@ class DrawingPad:
     def clear(self):
         "Wipe the pad."
         self.strokes, self.drawing = [], False
+        self.redraw()
+
+    def _client_ready(self):
+        "A browser view connected: it starts blank, and knows nothing of what was drawn before it came."
+        # ipycanvas names the canvas to draw on only when the target changes; that message went out while Voilà
+        # ran the notebook before any browser was attached, and was lost, so every later command was dropped
+        self.canvas._canvas_manager._current_canvas = None
+        self.redraw()
+
+    def redraw(self):
+        "Paint the paper and the strokes so far onto the canvas."
+        self.canvas.line_width, self.canvas.line_cap, self.canvas.line_join = self.pen, 'round', 'round'
         self.canvas.fill_style = 'white'
         self.canvas.fill_rect(0, 0, self.size, self.size)
         self.canvas.stroke_style = self.canvas.fill_style = '#111827'
+        for stroke in self.strokes:
+            self.canvas.fill_circle(*stroke[0], self.pen / 2)
+            if len(stroke) > 1: self.canvas.stroke_lines(stroke)
 
     def start(self, x, y):
         self.strokes.append([(x, y)])
@@ -189,7 +205,7 @@ class DrawingPad:
                 pen.ellipse([x - self.pen / 2, y - self.pen / 2, x + self.pen / 2, y + self.pen / 2], fill=0)
         return image
 
-# %% ../nbs/06_ui.ipynb #69fd7746
+# %% ../nbs/06_ui.ipynb #db6e17d5
 class DigitApp:
     "The app's page: `DigitApp().widget` is what Voilà shows."
     def __init__(self, recognizer: DigitRecognizer|None = None, examples=None):
@@ -224,7 +240,7 @@ class DigitApp:
     def _examples(self, paths) -> widgets.Widget:
         tiles = []
         for path in paths[::2][:10]:
-            button = widgets.Button(description=f'Try {path.stem}', layout=widgets.Layout(width='72px'))
+            button = widgets.Button(description='Try it', tooltip=path.name, layout=widgets.Layout(width='64px'))
             button.add_class('hd-example')
             button.on_click(lambda _, path=path: self.show(path.name, path.read_bytes()))
             tiles.append(widgets.VBox([widgets.Image(value=thumbnail(Image.open(path), 64), width=64, height=64), button]))

@@ -92,7 +92,7 @@ def test_whole_number_photo(page, tmp_path):
     expect(page.locator('.hd-card .hd-number')).to_have_text('2026', timeout=30_000)
 
 def test_example_image(page):
-    page.locator('button.hd-example', has_text='Try 3-pen').click()
+    page.locator('button.hd-example[title="3-pen.png"]').click()
     expect(page.locator('.hd-card .hd-digit')).to_have_text('3', timeout=30_000)
 
 def test_drawing_a_digit_with_the_mouse(page):
@@ -106,3 +106,7 @@ def test_drawing_a_digit_with_the_mouse(page):
         page.mouse.move(x + k * 0.5, top + k * box['height'] * 0.035)
     page.mouse.up()
     expect(page.locator('.hd-pad-result .hd-digit')).to_have_text('1', timeout=30_000)
+    inked = page.evaluate('''() => { const c = [...document.querySelectorAll('.hd-pad canvas')];
+        return Math.max(...c.map(e => { const d = e.getContext('2d').getImageData(0, 0, e.width, e.height).data;
+            let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] < 100) n++; return n; })); }''')
+    assert inked > 500, 'the stroke should show on the pad'

@@ -9,9 +9,8 @@ config = ConfigParser(delimiters=['='])
 config.read(here / 'settings.ini', encoding='utf-8')
 cfg = config['DEFAULT']
 
-licenses = {'apache2': ('Apache Software License 2.0', 'OSI Approved :: Apache Software License')}
+licenses = {'apache2': 'Apache-2.0'}   # SPDX expressions
 statuses = ['1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Production/Stable', '6 - Mature', '7 - Inactive']
-license_name, license_classifier = licenses[cfg['license']]
 
 setuptools.setup(
     name=cfg['lib_name'],
@@ -22,18 +21,17 @@ setuptools.setup(
     author=cfg['author'],
     author_email=cfg['author_email'],
     url=cfg['git_url'],
-    license=license_name,
+    license=licenses[cfg['license']],
     keywords=cfg['keywords'].split(),
     classifiers=[f'Development Status :: {statuses[int(cfg["status"]) - 1]}',
                  f'Intended Audience :: {cfg["audience"]}',
-                 f'License :: {license_classifier}',
                  f'Natural Language :: {cfg["language"]}',
                  'Programming Language :: Python :: 3.11'],
     python_requires=f'>={cfg["min_python"]}',
     # the trained model and the sample images ship inside the package, where `models_dir()` and `samples_dir()` look
     packages=[cfg['lib_name'], f'{cfg["lib_name"]}.models', f'{cfg["lib_name"]}.samples'],
     package_dir={f'{cfg["lib_name"]}.models': 'models', f'{cfg["lib_name"]}.samples': 'data/samples'},
-    package_data={f'{cfg["lib_name"]}.models': ['*.keras', '*.tflite', '*.json', 'digits_savedmodel/**/*'],
+    package_data={f'{cfg["lib_name"]}.models': ['*.keras', '*.tflite', '*.json', '*.npz'],
                   f'{cfg["lib_name"]}.samples': ['*.png', '*.jpg']},
     install_requires=cfg['requirements'].split(),
     extras_require={'dev': cfg['dev_requirements'].split()},

@@ -8,7 +8,7 @@ __all__ = ['MNIST_BOX', 'MNIST_SIZE', 'STROKE_RANGE', 'STROKE_TARGET', 'FRAME_WO
            'DigitImageError', 'UnreadableImageError', 'NoDigitFoundError', 'load_image', 'grayscale', 'ink_map',
            'normalize']
 
-# %% ../nbs/01_normalize.ipynb #298f699d
+# %% ../nbs/01_normalize.ipynb #4aca5f55
 import io, warnings
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from PIL import Image, ImageOps
 from scipy import ndimage
 from skimage.filters import apply_hysteresis_threshold
 
-# %% ../nbs/01_normalize.ipynb #d8a93717
+# %% ../nbs/01_normalize.ipynb #00f553ec
 MNIST_BOX, MNIST_SIZE = 20, 28
 STROKE_RANGE = (1.3, 3.6)          # estimated stroke width, in 28×28 pixels, outside which we thicken or thin
 STROKE_TARGET = (2.0, 3.0)         # where a too thin or too thick stroke is brought to
@@ -30,7 +30,7 @@ def stroke_width(ink: np.ndarray) -> float:
     outline += 2 * (np.count_nonzero(mask[:, [0, -1]]) + np.count_nonzero(mask[[0, -1]]))
     return 2 * np.count_nonzero(mask) / max(outline, 1)
 
-# %% ../nbs/01_normalize.ipynb #220492f4
+# %% ../nbs/01_normalize.ipynb #d90b0725
 def _disk(radius: int) -> np.ndarray:
     yy, xx = np.mgrid[-radius:radius + 1, -radius:radius + 1]
     return xx**2 + yy**2 <= radius**2 + radius
@@ -43,7 +43,7 @@ def adjust_stroke(ink: np.ndarray, scale: float) -> np.ndarray:
     else: return ink
     return op(ink, footprint=_disk(radius)) if radius > 0 else ink
 
-# %% ../nbs/01_normalize.ipynb #ec5fca92
+# %% ../nbs/01_normalize.ipynb #acc2feb0
 def _resize(ink: np.ndarray, height: int, width: int) -> np.ndarray:
     if ink.shape == (height, width): return ink
     return np.asarray(Image.fromarray(ink.astype(np.float32), 'F').resize((width, height), Image.Resampling.LANCZOS))
@@ -66,7 +66,7 @@ def frame_digit(ink: np.ndarray) -> np.ndarray:
     frame[top:top + box.shape[0], left:left + box.shape[1]] = box
     return frame / frame.max()
 
-# %% ../nbs/01_normalize.ipynb #280bca5b
+# %% ../nbs/01_normalize.ipynb #cddc9e2f
 class DigitImageError(ValueError):
     "An input that cannot be turned into a digit; the message says why, in words a user understands."
 
@@ -76,7 +76,7 @@ class UnreadableImageError(DigitImageError):
 class NoDigitFoundError(DigitImageError):
     "The image was read, but holds nothing that looks like a digit: blank, uniform, or only faint noise."
 
-# %% ../nbs/01_normalize.ipynb #63378401
+# %% ../nbs/01_normalize.ipynb #954007e2
 MAX_PIXELS = 60_000_000
 WORK_SIDE = 1024
 MIN_SIDE = 56
@@ -96,7 +96,7 @@ def _array_image(array: np.ndarray) -> Image.Image:
     return Image.fromarray(array, {2: 'L', 3: 'RGB', 4: 'RGBA'}[array.ndim if array.ndim == 2 else array.shape[2]])
 
 def _describe(source) -> str:
-    return f'"{Path(source).name}"' if isinstance(source, (str, Path)) else 'the image'
+    return f'"{Path(source).name}"' if isinstance(source, (str, Path)) else 'this file'
 
 def _read_bytes(source) -> bytes:
     try:
@@ -145,7 +145,7 @@ def load_image(source, max_side=WORK_SIDE) -> tuple[Image.Image, float]:
         raise UnreadableImageError(f'{_describe(source)} could not be decoded: {e}') from e
     return upright, full_side / max(upright.size)
 
-# %% ../nbs/01_normalize.ipynb #4a6a29b2
+# %% ../nbs/01_normalize.ipynb #641c1118
 def grayscale(image: Image.Image) -> np.ndarray:
     "The image's brightness as `float32` in [0, 1] (0 black, 1 white), transparency composited onto white paper."
     if image.mode in ('I', 'I;16', 'I;16B', 'I;16L', 'I;16N', 'F'):
@@ -161,7 +161,7 @@ def grayscale(image: Image.Image) -> np.ndarray:
     if np.ptp(composite) < 0.1 and np.ptp(alpha) >= 0.1: return 1 - alpha   # strokes only in the alpha channel
     return composite
 
-# %% ../nbs/01_normalize.ipynb #61c9dc33
+# %% ../nbs/01_normalize.ipynb #8a57d122
 BACKGROUND_FRACTION = 1 / 3    # structures narrower than this part of the image count as ink, wider as background
 MIN_CONTRAST = 0.1
 SPECK_FRACTION = 0.02
@@ -210,7 +210,7 @@ def ink_map(gray: np.ndarray, steps: dict|None = None) -> np.ndarray:
     steps['ink map'] = result
     return result.astype(np.float32)
 
-# %% ../nbs/01_normalize.ipynb #23adc70a
+# %% ../nbs/01_normalize.ipynb #d4d3e395
 def normalize(source, steps: dict|None = None) -> np.ndarray:
     "Any digit image (path, bytes, file, PIL image or array) as the model's 28×28 `float32` input in [0, 1]."
     steps = {} if steps is None else steps

@@ -6,7 +6,7 @@
 __all__ = ['DIGIT_STROKES', 'CONFIDENT', 'draw_digit', 'sample_files', 'write_samples', 'Prediction', 'calibrate',
            'typicality_distance', 'DigitRecognizer']
 
-# %% ../nbs/03_predict.ipynb #e55a96f0
+# %% ../nbs/03_predict.ipynb #163fb784
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from .data import models_dir, samples_dir
 from .normalize import normalize, DigitImageError, UnreadableImageError, NoDigitFoundError
 
-# %% ../nbs/03_predict.ipynb #2f404fce
+# %% ../nbs/03_predict.ipynb #d72dcfa2
 def _arc(cx, cy, rx, ry, start, stop, steps=24):
     angles = np.radians(np.linspace(start, stop, steps))
     return list(zip(cx + rx * np.cos(angles), cy + ry * np.sin(angles)))
@@ -54,7 +54,7 @@ def draw_digit(digit: int, size=256, seed=0) -> Image.Image:
     pixels += rng.normal(0, 3, pixels.shape)
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
-# %% ../nbs/03_predict.ipynb #cf61dda0
+# %% ../nbs/03_predict.ipynb #d3d82b7c
 def sample_files(folder=None) -> dict[Path, int]:
     "The sample images in `folder`, mapped to the digit each shows (its name starts with it: `7-photo.jpg`)."
     return {path: int(path.name[0]) for path in sorted(Path(folder or samples_dir()).glob('[0-9]-*.*'))}
@@ -68,7 +68,7 @@ def write_samples(folder=None) -> dict[Path, int]:
         draw_digit(digit, seed=2, size=480).save(folder/f'{digit}-photo.jpg', quality=85)
     return sample_files(folder)
 
-# %% ../nbs/03_predict.ipynb #7af1b721
+# %% ../nbs/03_predict.ipynb #b8a9c819
 CONFIDENT = 0.6   # below this the app says it is not sure
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def typicality_distance(features: np.ndarray, means: np.ndarray, precision: np.n
     "Squared Mahalanobis distance from each row of `features` to the nearest of the class `means`."
     return np.min([np.einsum('ij,jk,ik->i', features - mean, precision, features - mean) for mean in means], axis=0)
 
-# %% ../nbs/03_predict.ipynb #a7a0533b
+# %% ../nbs/03_predict.ipynb #b87e167b
 class DigitRecognizer:
     "Recognise handwritten digits with the shipped model: `DigitRecognizer().predict('digit.png').digit`."
     def __init__(self, model_path=None, threads: int = 1):

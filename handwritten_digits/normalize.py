@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['MNIST_BOX', 'MNIST_SIZE', 'STROKE_RANGE', 'STROKE_TARGET', 'FRAME_WORK_SIDE', 'MAX_PIXELS', 'WORK_SIDE', 'MIN_SIDE',
            'BACKGROUND_FRACTION', 'MIN_CONTRAST', 'SPECK_FRACTION', 'stroke_width', 'adjust_stroke', 'frame_digit',
-           'DigitImageError', 'UnreadableImageError', 'NoDigitFoundError', 'load_image', 'grayscale', 'ink_map',
-           'normalize']
+           'DigitImageError', 'UnreadableImageError', 'NoDigitFoundError', 'load_image', 'grayscale',
+           'ink_and_background', 'ink_map', 'normalize']
 
-# %% ../nbs/01_normalize.ipynb #4aca5f55
+# %% ../nbs/01_normalize.ipynb #5f14840d
 import io, warnings
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from PIL import Image, ImageOps
 from scipy import ndimage
 from skimage.filters import apply_hysteresis_threshold
 
-# %% ../nbs/01_normalize.ipynb #00f553ec
+# %% ../nbs/01_normalize.ipynb #9e30c069
 MNIST_BOX, MNIST_SIZE = 20, 28
 STROKE_RANGE = (1.3, 3.6)          # estimated stroke width, in 28×28 pixels, outside which we thicken or thin
 STROKE_TARGET = (2.0, 3.0)         # where a too thin or too thick stroke is brought to
@@ -30,7 +30,7 @@ def stroke_width(ink: np.ndarray) -> float:
     outline += 2 * (np.count_nonzero(mask[:, [0, -1]]) + np.count_nonzero(mask[[0, -1]]))
     return 2 * np.count_nonzero(mask) / max(outline, 1)
 
-# %% ../nbs/01_normalize.ipynb #d90b0725
+# %% ../nbs/01_normalize.ipynb #b2040ca8
 def _disk(radius: int) -> np.ndarray:
     yy, xx = np.mgrid[-radius:radius + 1, -radius:radius + 1]
     return xx**2 + yy**2 <= radius**2 + radius
@@ -43,7 +43,7 @@ def adjust_stroke(ink: np.ndarray, scale: float) -> np.ndarray:
     else: return ink
     return op(ink, footprint=_disk(radius)) if radius > 0 else ink
 
-# %% ../nbs/01_normalize.ipynb #acc2feb0
+# %% ../nbs/01_normalize.ipynb #89d91de5
 def _resize(ink: np.ndarray, height: int, width: int) -> np.ndarray:
     if ink.shape == (height, width): return ink
     return np.asarray(Image.fromarray(ink.astype(np.float32), 'F').resize((width, height), Image.Resampling.LANCZOS))
@@ -66,7 +66,7 @@ def frame_digit(ink: np.ndarray) -> np.ndarray:
     frame[top:top + box.shape[0], left:left + box.shape[1]] = box
     return frame / frame.max()
 
-# %% ../nbs/01_normalize.ipynb #cddc9e2f
+# %% ../nbs/01_normalize.ipynb #c1f05288
 class DigitImageError(ValueError):
     "An input that cannot be turned into a digit; the message says why, in words a user understands."
 
@@ -76,7 +76,7 @@ class UnreadableImageError(DigitImageError):
 class NoDigitFoundError(DigitImageError):
     "The image was read, but holds nothing that looks like a digit: blank, uniform, or only faint noise."
 
-# %% ../nbs/01_normalize.ipynb #954007e2
+# %% ../nbs/01_normalize.ipynb #f1fd298e
 MAX_PIXELS = 60_000_000
 WORK_SIDE = 1024
 MIN_SIDE = 56
@@ -145,7 +145,7 @@ def load_image(source, max_side=WORK_SIDE) -> tuple[Image.Image, float]:
         raise UnreadableImageError(f'{_describe(source)} could not be decoded: {e}') from e
     return upright, full_side / max(upright.size)
 
-# %% ../nbs/01_normalize.ipynb #641c1118
+# %% ../nbs/01_normalize.ipynb #91bed91f
 def grayscale(image: Image.Image) -> np.ndarray:
     "The image's brightness as `float32` in [0, 1] (0 black, 1 white), transparency composited onto white paper."
     if image.mode in ('I', 'I;16', 'I;16B', 'I;16L', 'I;16N', 'F'):
@@ -161,18 +161,19 @@ def grayscale(image: Image.Image) -> np.ndarray:
     if np.ptp(composite) < 0.1 and np.ptp(alpha) >= 0.1: return 1 - alpha   # strokes only in the alpha channel
     return composite
 
-# %% ../nbs/01_normalize.ipynb #8a57d122
+# %% ../nbs/01_normalize.ipynb #5ae6850e
 BACKGROUND_FRACTION = 1 / 3    # structures narrower than this part of the image count as ink, wider as background
 MIN_CONTRAST = 0.1
 SPECK_FRACTION = 0.02
 
-def _background(ink: np.ndarray) -> np.ndarray:
-    "A smooth estimate of the paper's brightness: a morphological opening on a reduced copy, scaled back up."
-    reduce = min(1.0, 256 / max(ink.shape))
-    small = _resize(ink, max(1, round(ink.shape[0] * reduce)), max(1, round(ink.shape[1] * reduce)))
+def ink_and_background(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    "The grey image as ink (of the right polarity) and a smooth estimate of the paper under it."
+    reduce = min(1.0, 256 / max(gray.shape))   # the background varies slowly: estimate it on a reduced copy
+    small = _resize(gray, max(1, round(gray.shape[0] * reduce)), max(1, round(gray.shape[1] * reduce)))
     size = max(3, round(min(small.shape) * BACKGROUND_FRACTION))
-    opened = ndimage.grey_opening(small, size=(size, size))
-    return _resize(ndimage.uniform_filter(opened, size), *ink.shape)
+    dark_ink, light_ink = ndimage.grey_opening(1 - small, size=(size, size)), ndimage.grey_opening(small, size=(size, size))
+    ink, opened = (1 - gray, dark_ink) if dark_ink.mean() <= light_ink.mean() else (gray, light_ink)
+    return ink, _resize(ndimage.uniform_filter(opened, size), *gray.shape)
 
 def _is_frame_line(sl: tuple, shape: tuple) -> bool:
     "Whether a piece of ink with bounding box `sl` is a thin line spanning the image, like a ruled line or a page edge."
@@ -182,15 +183,12 @@ def _is_frame_line(sl: tuple, shape: tuple) -> bool:
 def ink_map(gray: np.ndarray, steps: dict|None = None) -> np.ndarray:
     "Ink (1) on background (0) from a grey image; raises `NoDigitFoundError` if no ink stands out. `steps` collects the stages."
     steps = {} if steps is None else steps
-    dark_ink, light_ink = 1 - gray, gray
-    dark_background, light_background = _background(dark_ink), _background(light_ink)
-    if dark_background.mean() <= light_background.mean(): ink, background = dark_ink, dark_background
-    else: ink, background = light_ink, light_background
+    ink, background = ink_and_background(gray)
     steps['polarity'] = ink
     flat = np.clip(ink - background, 0, 1)
     steps['background removed'] = flat
     flat = ndimage.gaussian_filter(flat, 0.6)
-    smooth = ndimage.median_filter(flat, 3)
+    smooth = ndimage.uniform_filter(flat, 3)
     strongest = float(smooth.max())
     noise = 1.4826 * float(np.median(np.abs(flat - smooth)))   # robust to how much of the image the ink covers
     if strongest < max(MIN_CONTRAST, 6 * noise):
@@ -210,7 +208,7 @@ def ink_map(gray: np.ndarray, steps: dict|None = None) -> np.ndarray:
     steps['ink map'] = result
     return result.astype(np.float32)
 
-# %% ../nbs/01_normalize.ipynb #d4d3e395
+# %% ../nbs/01_normalize.ipynb #8b0607cd
 def normalize(source, steps: dict|None = None) -> np.ndarray:
     "Any digit image (path, bytes, file, PIL image or array) as the model's 28×28 `float32` input in [0, 1]."
     steps = {} if steps is None else steps

@@ -7,7 +7,7 @@ __all__ = ['frame_all', 'training_split', 'tutorial_model', 'digit_model', 'augm
            'train_model', 'ensemble', 'members_of', 'train_shipped_model', 'fit_temperature', 'runtime_model',
            'fit_typicality', 'export_model']
 
-# %% ../nbs/02_model.ipynb #846cec23
+# %% ../nbs/02_model.ipynb #5eb02205
 import json, os, tempfile, time
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import tensorflow as tf
 from .data import load_mnist, models_dir
 from .normalize import frame_digit, MNIST_SIZE
 
-# %% ../nbs/02_model.ipynb #4a56b374
+# %% ../nbs/02_model.ipynb #d5ebe4c2
 def frame_all(images) -> np.ndarray:
     "MNIST `uint8` images `(N, 28, 28)` framed by `frame_digit`, as the model's `float32` input `(N, 28, 28, 1)`."
     return np.stack([frame_digit(image) for image in np.asarray(images, np.float32) / 255.0])[..., None]
@@ -30,7 +30,7 @@ def training_split(x, y, validation_size=5000, seed=42):
     fit, val = order[validation_size:], order[:validation_size]
     return (x[fit], y[fit]), (x[val], y[val])
 
-# %% ../nbs/02_model.ipynb #a94d04e2
+# %% ../nbs/02_model.ipynb #4b14ae17
 def tutorial_model() -> keras.Model:
     "The original tutorial's CNN: two 3×3 convolutions (64 and 32 filters), flatten, a 10-way softmax."
     return keras.Sequential([
@@ -40,7 +40,7 @@ def tutorial_model() -> keras.Model:
         layers.Flatten(),
         layers.Dense(10, activation='softmax')], name='tutorial_cnn')
 
-# %% ../nbs/02_model.ipynb #d5c7702c
+# %% ../nbs/02_model.ipynb #a38a7e43
 def digit_model(dropout=0.4, name='digit_cnn') -> keras.Model:
     "Our CNN: conv blocks 32→64 with batch norm and strided 5×5 downsampling, a 128-feature head, 10-way softmax."
     def conv(filters, size, strides=1, padding='valid'):
@@ -53,7 +53,7 @@ def digit_model(dropout=0.4, name='digit_cnn') -> keras.Model:
         *conv(128, 4), layers.Flatten(), layers.Dropout(dropout),
         layers.Dense(10, activation='softmax')], name=name)
 
-# %% ../nbs/02_model.ipynb #c073eb19
+# %% ../nbs/02_model.ipynb #1fde2897
 def _random_warp(images, max_rotation=10.0, max_zoom=0.12, max_shear=0.12, max_shift=2.0, elastic=0.8):
     "Resample each image `(N, H, W, 1)` through a random rotation, zoom, shear, shift and smooth elastic displacement."
     n, size = tf.shape(images)[0], images.shape[1]
@@ -88,7 +88,7 @@ def augment(images):
     "Randomly transformed copies of a batch of framed digits `(N, 28, 28, 1)` in [0, 1]."
     return _blur_and_noise(_stroke_jitter(_random_warp(tf.convert_to_tensor(images, tf.float32))))
 
-# %% ../nbs/02_model.ipynb #6da56315
+# %% ../nbs/02_model.ipynb #7b7125e8
 def save_atomically(model: keras.Model, path) -> Path:
     "Save `model` to `path` (`.keras`) through a temporary file in the same folder, so `path` is only ever whole."
     path = Path(path)
@@ -103,7 +103,7 @@ def save_atomically(model: keras.Model, path) -> Path:
         if os.path.exists(tmp): os.remove(tmp)
     return path
 
-# %% ../nbs/02_model.ipynb #35cc9d46
+# %% ../nbs/02_model.ipynb #7243d022
 class EpochLog(keras.callbacks.Callback):
     "Append each finished epoch's metrics and duration to a JSON-lines file; `read` returns the whole run's history."
     def __init__(self, path):
@@ -121,7 +121,7 @@ class EpochLog(keras.callbacks.Callback):
         keys = next(iter(epochs.values())).keys() if epochs else []
         return {key: [epochs[e][key] for e in sorted(epochs)] for key in keys}
 
-# %% ../nbs/02_model.ipynb #074b9e3c
+# %% ../nbs/02_model.ipynb #2c1a886a
 def train_model(epochs=30, batch_size=128, learning_rate=2e-3, subset=None, seed=42, strategy=None,
                 output=None, work_dir=None, verbose=1, mnist=None) -> tuple[keras.Model, dict]:
     "Train `digit_model` on framed, augmented MNIST; return the best-on-validation model and the run's record."
@@ -157,7 +157,7 @@ def train_model(epochs=30, batch_size=128, learning_rate=2e-3, subset=None, seed
     if output: save_atomically(model, output)
     return model, info
 
-# %% ../nbs/02_model.ipynb #60e156c7
+# %% ../nbs/02_model.ipynb #e89c5949
 def ensemble(members: list[keras.Model]) -> keras.Model:
     "One model whose output is the mean of the `members`' softmax outputs."
     inputs = keras.Input((MNIST_SIZE, MNIST_SIZE, 1))
@@ -180,7 +180,7 @@ def train_shipped_model(seeds=(42, 7), output=None, work_dir=None, **options) ->
     if output: save_atomically(model, output)
     return model, [info for _, info in runs]
 
-# %% ../nbs/02_model.ipynb #5159e131
+# %% ../nbs/02_model.ipynb #4266a254
 from .predict import calibrate, typicality_distance
 
 def fit_temperature(probabilities: np.ndarray, labels: np.ndarray) -> float:
@@ -190,7 +190,7 @@ def fit_temperature(probabilities: np.ndarray, labels: np.ndarray) -> float:
     losses = [-np.log(calibrate(probabilities, t)[rows, labels] + 1e-12).mean() for t in grid]
     return float(grid[int(np.argmin(losses))])
 
-# %% ../nbs/02_model.ipynb #7daf8c59
+# %% ../nbs/02_model.ipynb #d24b1afd
 def runtime_model(model: keras.Model) -> keras.Model:
     "The ensemble `model` with a second output: its members' penultimate features, concatenated."
     inputs = keras.Input((MNIST_SIZE, MNIST_SIZE, 1))
@@ -210,7 +210,7 @@ def fit_typicality(features: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray
     covariance = centred.T @ centred / len(features)
     return means, np.linalg.pinv(covariance + 1e-6 * np.eye(len(covariance)))
 
-# %% ../nbs/02_model.ipynb #8bbfeac2
+# %% ../nbs/02_model.ipynb #a14b592d
 def _write_atomically(path: Path, data: bytes):
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.')
     with os.fdopen(fd, 'wb') as out: out.write(data)

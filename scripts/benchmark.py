@@ -3,7 +3,7 @@
 Figures: MNIST test accuracy of the shipped model; single-image latency (28×28 array, 1-megapixel PNG,
 12-megapixel JPEG: decode + normalize + predict); batch throughput; one training epoch of our model and of the
 original tutorial's model; the app's page-ready time and memory per visitor kernel."""
-import argparse, io, socket, statistics, subprocess, sys, tempfile, time, urllib.request
+import argparse, io, statistics, tempfile, time
 from pathlib import Path
 
 import numpy as np
@@ -68,22 +68,14 @@ def training_figures():
           f'tutorial model (batch 32) {tutorial_seconds:.0f} s, ratio {ours_seconds / tutorial_seconds:.2f}')
 
 def app_figures():
-    import psutil
     from playwright.sync_api import sync_playwright
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]
-    voila = subprocess.Popen([str(Path(sys.executable).parent/'voila'), 'nbs/07_app.ipynb', f'--port={port}'],
-                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f'http://127.0.0.1:{port}/'
-    try:
-        for _ in range(240):
-            try: urllib.request.urlopen(url, timeout=5); break
-            except OSError: time.sleep(0.5)
+    from appserver import running_app, launch_chromium, kernel_memory_mb
+    with running_app() as (url, voila):
         time.sleep(15)   # let the pre-heated kernels finish running the notebook, as on a server that has been up a while
         photo_path = Path(tempfile.mkdtemp())/'phone.jpg'
         photo_path.write_bytes(photo(4000, 3000, 'JPEG', ROOT/'data'/'samples'/'6-photo.jpg'))
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path='/usr/bin/chromium', args=['--headless', '--no-sandbox', '--disable-gpu'])
+            browser = launch_chromium(p)
             page = browser.new_page()
             start = time.perf_counter()
             page.goto(url)
@@ -102,11 +94,8 @@ def app_figures():
         print(f'app: page opened to usable upload button: {ready:.2f} s')
         print(f'app: 12-megapixel JPEG ({photo_path.stat().st_size / 1e6:.1f} MB) from upload to answer on the page: '
               f'median {statistics.median(answers) * 1000:.0f} ms, slowest {max(answers) * 1000:.0f} ms of 5 (answer right: {right})')
-        kernels = [c for c in psutil.Process(voila.pid).children(recursive=True) if 'ipykernel' in ' '.join(c.cmdline())]
-        sizes = [k.memory_info().rss / 2**20 for k in kernels]
-        print(f'app: resident memory per visitor kernel: {", ".join(f"{s:.0f} MB" for s in sizes)} ({len(kernels)} kernels)')
-    finally:
-        voila.terminate(); voila.wait(20)
+        sizes = kernel_memory_mb(voila)
+        print(f'app: resident memory per visitor kernel: {", ".join(f"{s:.0f} MB" for s in sizes)} ({len(sizes)} kernels)')
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

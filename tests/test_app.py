@@ -1,48 +1,28 @@
 """End-to-end tests of the Voilà app in headless Chromium, used as a visitor would: open the page, upload files, read the answer."""
-import os, socket, subprocess, sys, time, urllib.request
+import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright, expect
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT/'scripts'))
+from appserver import running_app, launch_chromium
+
 SAMPLES = ROOT/'data'/'samples'
 ARTIFACTS = ROOT/'artifacts'
-CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
-CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                 '--disable-background-networking', '--disable-component-update', '--disable-sync']
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 @pytest.fixture(scope='session')
 def app_url():
-    "A Voilà server for the app notebook, started from the repository root so that voila.json applies."
-    port = free_port()
+    "The app served by Voilà for the whole session; its log goes to artifacts/voila.log."
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS/'voila.log', 'w')
-    server = subprocess.Popen([str(Path(sys.executable).parent/'voila'), 'nbs/07_app.ipynb', f'--port={port}'],
-                              cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    url = f'http://127.0.0.1:{port}/'
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=5)
-            break
-        except OSError: time.sleep(0.5)
-    else: pytest.fail('Voilà did not start; see artifacts/voila.log')
-    yield url
-    server.terminate()
-    server.wait(20)
-    log.close()
+    with open(ARTIFACTS/'voila.log', 'w') as log, running_app(log) as (url, _):
+        yield url
 
 @pytest.fixture(scope='session')
 def browser():
-    if not Path(CHROMIUM).exists(): pytest.fail(f'Chromium not found at {CHROMIUM}: run `make test`, which installs it')
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         yield browser
         browser.close()
 

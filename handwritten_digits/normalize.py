@@ -8,7 +8,7 @@ __all__ = ['MNIST_BOX', 'MNIST_SIZE', 'STROKE_RANGE', 'STROKE_TARGET', 'FRAME_WO
            'DigitImageError', 'UnreadableImageError', 'NoDigitFoundError', 'load_image', 'grayscale',
            'ink_and_background', 'ink_map', 'normalize']
 
-# %% ../nbs/01_normalize.ipynb #5f14840d
+# %% ../nbs/01_normalize.ipynb #3c131960
 import io, warnings
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from PIL import Image, ImageOps
 from scipy import ndimage
 from skimage.filters import apply_hysteresis_threshold
 
-# %% ../nbs/01_normalize.ipynb #9e30c069
+# %% ../nbs/01_normalize.ipynb #6d40fcab
 MNIST_BOX, MNIST_SIZE = 20, 28
 STROKE_RANGE = (1.3, 3.6)          # estimated stroke width, in 28×28 pixels, outside which we thicken or thin
 STROKE_TARGET = (2.0, 3.0)         # where a too thin or too thick stroke is brought to
@@ -30,7 +30,7 @@ def stroke_width(ink: np.ndarray) -> float:
     outline += 2 * (np.count_nonzero(mask[:, [0, -1]]) + np.count_nonzero(mask[[0, -1]]))
     return 2 * np.count_nonzero(mask) / max(outline, 1)
 
-# %% ../nbs/01_normalize.ipynb #b2040ca8
+# %% ../nbs/01_normalize.ipynb #0832f036
 def _disk(radius: int) -> np.ndarray:
     yy, xx = np.mgrid[-radius:radius + 1, -radius:radius + 1]
     return xx**2 + yy**2 <= radius**2 + radius
@@ -43,7 +43,7 @@ def adjust_stroke(ink: np.ndarray, scale: float) -> np.ndarray:
     else: return ink
     return op(ink, footprint=_disk(radius)) if radius > 0 else ink
 
-# %% ../nbs/01_normalize.ipynb #89d91de5
+# %% ../nbs/01_normalize.ipynb #aa97126e
 def _resize(ink: np.ndarray, height: int, width: int) -> np.ndarray:
     if ink.shape == (height, width): return ink
     return np.asarray(Image.fromarray(ink.astype(np.float32), 'F').resize((width, height), Image.Resampling.LANCZOS))
@@ -66,7 +66,7 @@ def frame_digit(ink: np.ndarray) -> np.ndarray:
     frame[top:top + box.shape[0], left:left + box.shape[1]] = box
     return frame / frame.max()
 
-# %% ../nbs/01_normalize.ipynb #c1f05288
+# %% ../nbs/01_normalize.ipynb #63d3994e
 class DigitImageError(ValueError):
     "An input that cannot be turned into a digit; the message says why, in words a user understands."
 
@@ -76,9 +76,9 @@ class UnreadableImageError(DigitImageError):
 class NoDigitFoundError(DigitImageError):
     "The image was read, but holds nothing that looks like a digit: blank, uniform, or only faint noise."
 
-# %% ../nbs/01_normalize.ipynb #f1fd298e
+# %% ../nbs/01_normalize.ipynb #68deac7a
 MAX_PIXELS = 60_000_000
-WORK_SIDE = 1024
+WORK_SIDE = 1000   # a 12-megapixel photo (4032 × 3024) decodes straight to 1008 × 756
 MIN_SIDE = 56
 
 def _array_image(array: np.ndarray) -> Image.Image:
@@ -115,7 +115,9 @@ def _decode(data: bytes, max_side: int, name: str) -> tuple[Image.Image, int]:
             if image.width * image.height > MAX_PIXELS:
                 raise UnreadableImageError(f'{name} is {image.width}×{image.height} pixels; the limit is {MAX_PIXELS // 1_000_000} megapixels')
             full_side = max(image.size)
-            if image.format == 'JPEG': image.draft('RGB' if image.mode != 'L' else 'L', (max_side, max_side))
+            if image.format == 'JPEG':   # the decoder picks the smallest of 1/1, 1/2, 1/4, 1/8 scale covering this size
+                shrink = min(1.0, max_side / full_side)
+                image.draft('RGB' if image.mode != 'L' else 'L', (round(image.width * shrink), round(image.height * shrink)))
             image.load()
             return image, full_side
     except UnreadableImageError: raise
@@ -145,7 +147,7 @@ def load_image(source, max_side=WORK_SIDE) -> tuple[Image.Image, float]:
         raise UnreadableImageError(f'{_describe(source)} could not be decoded: {e}') from e
     return upright, full_side / max(upright.size)
 
-# %% ../nbs/01_normalize.ipynb #91bed91f
+# %% ../nbs/01_normalize.ipynb #b7940c0a
 def grayscale(image: Image.Image) -> np.ndarray:
     "The image's brightness as `float32` in [0, 1] (0 black, 1 white), transparency composited onto white paper."
     if image.mode in ('I', 'I;16', 'I;16B', 'I;16L', 'I;16N', 'F'):
@@ -161,7 +163,7 @@ def grayscale(image: Image.Image) -> np.ndarray:
     if np.ptp(composite) < 0.1 and np.ptp(alpha) >= 0.1: return 1 - alpha   # strokes only in the alpha channel
     return composite
 
-# %% ../nbs/01_normalize.ipynb #5ae6850e
+# %% ../nbs/01_normalize.ipynb #e7f34603
 BACKGROUND_FRACTION = 1 / 3    # structures narrower than this part of the image count as ink, wider as background
 MIN_CONTRAST = 0.1
 SPECK_FRACTION = 0.02
@@ -208,7 +210,7 @@ def ink_map(gray: np.ndarray, steps: dict|None = None) -> np.ndarray:
     steps['ink map'] = result
     return result.astype(np.float32)
 
-# %% ../nbs/01_normalize.ipynb #8b0607cd
+# %% ../nbs/01_normalize.ipynb #e523b857
 def normalize(source, steps: dict|None = None) -> np.ndarray:
     "Any digit image (path, bytes, file, PIL image or array) as the model's 28×28 `float32` input in [0, 1]."
     steps = {} if steps is None else steps

@@ -8,7 +8,7 @@ __all__ = ['MNIST_BOX', 'MNIST_SIZE', 'STROKE_RANGE', 'STROKE_TARGET', 'FRAME_WO
            'DigitImageError', 'UnreadableImageError', 'NoDigitFoundError', 'load_image', 'grayscale',
            'ink_and_background', 'ink_map', 'normalize']
 
-# %% ../nbs/01_normalize.ipynb #3c131960
+# %% ../nbs/01_normalize.ipynb #8aefd2e3
 import io, warnings
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from PIL import Image, ImageOps
 from scipy import ndimage
 from skimage.filters import apply_hysteresis_threshold
 
-# %% ../nbs/01_normalize.ipynb #6d40fcab
+# %% ../nbs/01_normalize.ipynb #0168e0e2
 MNIST_BOX, MNIST_SIZE = 20, 28
 STROKE_RANGE = (1.3, 3.6)          # estimated stroke width, in 28×28 pixels, outside which we thicken or thin
 STROKE_TARGET = (2.0, 3.0)         # where a too thin or too thick stroke is brought to
@@ -30,7 +30,7 @@ def stroke_width(ink: np.ndarray) -> float:
     outline += 2 * (np.count_nonzero(mask[:, [0, -1]]) + np.count_nonzero(mask[[0, -1]]))
     return 2 * np.count_nonzero(mask) / max(outline, 1)
 
-# %% ../nbs/01_normalize.ipynb #0832f036
+# %% ../nbs/01_normalize.ipynb #d5fc3420
 def _disk(radius: int) -> np.ndarray:
     yy, xx = np.mgrid[-radius:radius + 1, -radius:radius + 1]
     return xx**2 + yy**2 <= radius**2 + radius
@@ -43,10 +43,13 @@ def adjust_stroke(ink: np.ndarray, scale: float) -> np.ndarray:
     else: return ink
     return op(ink, footprint=_disk(radius)) if radius > 0 else ink
 
-# %% ../nbs/01_normalize.ipynb #aa97126e
+# %% ../nbs/01_normalize.ipynb #4ba2efaf
 def _resize(ink: np.ndarray, height: int, width: int) -> np.ndarray:
     if ink.shape == (height, width): return ink
     return np.asarray(Image.fromarray(ink.astype(np.float32), 'F').resize((width, height), Image.Resampling.LANCZOS))
+
+def _scale(ink: np.ndarray, factor: float) -> np.ndarray:
+    return _resize(ink, max(1, round(ink.shape[0] * factor)), max(1, round(ink.shape[1] * factor)))
 
 def frame_digit(ink: np.ndarray) -> np.ndarray:
     "Frame the digit in ink map `ink` (ink high, background 0) as MNIST did: 20×20 box, centre of mass at the centre of 28×28."
@@ -54,19 +57,16 @@ def frame_digit(ink: np.ndarray) -> np.ndarray:
     if ink.ndim != 2 or ink.max() <= 0: raise ValueError('frame_digit needs a 2-D ink map with some ink')
     rows, cols = np.flatnonzero(ink.any(1)), np.flatnonzero(ink.any(0))
     ink = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1] / ink.max()
-    if max(ink.shape) > FRAME_WORK_SIDE:
-        reduce = FRAME_WORK_SIDE / max(ink.shape)
-        ink = _resize(ink, max(1, round(ink.shape[0] * reduce)), max(1, round(ink.shape[1] * reduce)))
+    if max(ink.shape) > FRAME_WORK_SIDE: ink = _scale(ink, FRAME_WORK_SIDE / max(ink.shape))
     scale = MNIST_BOX / max(ink.shape)
-    ink = adjust_stroke(ink, scale)
-    box = np.clip(_resize(ink, max(1, round(ink.shape[0] * scale)), max(1, round(ink.shape[1] * scale))), 0, None)
+    box = np.clip(_scale(adjust_stroke(ink, scale), scale), 0, None)
     com = np.array(ndimage.center_of_mass(box)) if box.sum() > 0 else np.array(box.shape) / 2
     top, left = (np.round(MNIST_SIZE / 2 - com).astype(int)).clip(0, np.array(MNIST_SIZE) - box.shape)
     frame = np.zeros((MNIST_SIZE, MNIST_SIZE), np.float32)
     frame[top:top + box.shape[0], left:left + box.shape[1]] = box
     return frame / frame.max()
 
-# %% ../nbs/01_normalize.ipynb #63d3994e
+# %% ../nbs/01_normalize.ipynb #0875924c
 class DigitImageError(ValueError):
     "An input that cannot be turned into a digit; the message says why, in words a user understands."
 
@@ -76,7 +76,7 @@ class UnreadableImageError(DigitImageError):
 class NoDigitFoundError(DigitImageError):
     "The image was read, but holds nothing that looks like a digit: blank, uniform, or only faint noise."
 
-# %% ../nbs/01_normalize.ipynb #68deac7a
+# %% ../nbs/01_normalize.ipynb #b0ff633e
 MAX_PIXELS = 60_000_000
 WORK_SIDE = 1000   # a 12-megapixel photo (4032 × 3024) decodes straight to 1008 × 756
 MIN_SIDE = 56
@@ -147,7 +147,7 @@ def load_image(source, max_side=WORK_SIDE) -> tuple[Image.Image, float]:
         raise UnreadableImageError(f'{_describe(source)} could not be decoded: {e}') from e
     return upright, full_side / max(upright.size)
 
-# %% ../nbs/01_normalize.ipynb #b7940c0a
+# %% ../nbs/01_normalize.ipynb #9db17265
 def grayscale(image: Image.Image) -> np.ndarray:
     "The image's brightness as `float32` in [0, 1] (0 black, 1 white), transparency composited onto white paper."
     if image.mode in ('I', 'I;16', 'I;16B', 'I;16L', 'I;16N', 'F'):
@@ -163,15 +163,14 @@ def grayscale(image: Image.Image) -> np.ndarray:
     if np.ptp(composite) < 0.1 and np.ptp(alpha) >= 0.1: return 1 - alpha   # strokes only in the alpha channel
     return composite
 
-# %% ../nbs/01_normalize.ipynb #e7f34603
+# %% ../nbs/01_normalize.ipynb #1bbe8723
 BACKGROUND_FRACTION = 1 / 3    # structures narrower than this part of the image count as ink, wider as background
 MIN_CONTRAST = 0.1
 SPECK_FRACTION = 0.02
 
 def ink_and_background(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     "The grey image as ink (of the right polarity) and a smooth estimate of the paper under it."
-    reduce = min(1.0, 256 / max(gray.shape))   # the background varies slowly: estimate it on a reduced copy
-    small = _resize(gray, max(1, round(gray.shape[0] * reduce)), max(1, round(gray.shape[1] * reduce)))
+    small = _scale(gray, min(1.0, 256 / max(gray.shape)))   # the background varies slowly: estimate it on a reduced copy
     size = max(3, round(min(small.shape) * BACKGROUND_FRACTION))
     dark_ink, light_ink = ndimage.grey_opening(1 - small, size=(size, size)), ndimage.grey_opening(small, size=(size, size))
     ink, opened = (1 - gray, dark_ink) if dark_ink.mean() <= light_ink.mean() else (gray, light_ink)
@@ -210,7 +209,7 @@ def ink_map(gray: np.ndarray, steps: dict|None = None) -> np.ndarray:
     steps['ink map'] = result
     return result.astype(np.float32)
 
-# %% ../nbs/01_normalize.ipynb #e523b857
+# %% ../nbs/01_normalize.ipynb #9d7299e2
 def normalize(source, steps: dict|None = None) -> np.ndarray:
     "Any digit image (path, bytes, file, PIL image or array) as the model's 28×28 `float32` input in [0, 1]."
     steps = {} if steps is None else steps

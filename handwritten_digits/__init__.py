@@ -1,4 +1,4 @@
 __version__ = "0.1.0"
 
-from .normalize import DigitImageError, UnreadableImageError, NoDigitFoundError, normalize
+from .normalize import DigitImageError, UnreadableImageError, NoDigitFoundError
 from .predict import DigitRecognizer, Prediction

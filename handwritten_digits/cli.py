@@ -5,24 +5,22 @@
 # %% auto #0
 __all__ = ['main']
 
-# %% ../nbs/05_cli.ipynb #8ba7a174
+# %% ../nbs/05_cli.ipynb #b808fc22
 import argparse, json, sys
 
 from .normalize import DigitImageError
 from .predict import DigitRecognizer
 from .numbers import read_number
 
-# %% ../nbs/05_cli.ipynb #7301d607
+# %% ../nbs/05_cli.ipynb #dbabd73c
 def _answer(recognizer: DigitRecognizer, path: str, single_digit: bool) -> dict:
     "What the command reports for one file."
-    predictions = [recognizer.predict(path)] if single_digit else None
-    reading = None if single_digit else read_number(path, recognizer)
-    digits = predictions or reading.digits
-    answer = {'file': path, 'text': reading.text if reading else str(digits[0].digit),
-              'confidence': min(d.confidence for d in digits), 'digits': [d.digit for d in digits],
-              'sure': all(d.is_confident for d in digits)}
-    if reading: answer['boxes'] = reading.boxes
-    return answer
+    if single_digit:
+        p = recognizer.predict(path)
+        return {'file': path, 'text': str(p.digit), 'confidence': p.confidence, 'digits': [p.digit], 'sure': p.is_confident}
+    reading = read_number(path, recognizer)
+    return {'file': path, 'text': reading.text, 'confidence': reading.confidence, 'digits': [d.digit for d in reading.digits],
+            'sure': reading.is_confident, 'boxes': reading.boxes}
 
 def main(argv=None) -> int:
     "Entry point of the `handwritten_digits` console script."

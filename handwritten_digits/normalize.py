@@ -6,9 +6,9 @@
 __all__ = ['MNIST_BOX', 'MNIST_SIZE', 'STROKE_RANGE', 'STROKE_TARGET', 'FRAME_WORK_SIDE', 'MAX_PIXELS', 'WORK_SIDE', 'MIN_SIDE',
            'BACKGROUND_FRACTION', 'LOW_RESOLUTION', 'MIN_CONTRAST', 'SPECK_FRACTION', 'stroke_width', 'adjust_stroke',
            'frame_digit', 'DigitImageError', 'UnreadableImageError', 'NoDigitFoundError', 'load_image', 'grayscale',
-           'ink_and_background', 'ink_map', 'normalize']
+           'ink_and_background', 'ink_map', 'read_ink', 'normalize']
 
-# %% ../nbs/01_normalize.ipynb #2a6fc58f
+# %% ../nbs/01_normalize.ipynb #d748a756
 import io, warnings
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from PIL import Image, ImageOps
 from scipy import ndimage
 from skimage.filters import apply_hysteresis_threshold
 
-# %% ../nbs/01_normalize.ipynb #8c0572fe
+# %% ../nbs/01_normalize.ipynb #4f97d562
 MNIST_BOX, MNIST_SIZE = 20, 28
 STROKE_RANGE = (1.3, 3.6)          # estimated stroke width, in 28×28 pixels, outside which we thicken or thin
 STROKE_TARGET = (2.0, 3.0)         # where a too thin or too thick stroke is brought to
@@ -30,7 +30,7 @@ def stroke_width(ink: np.ndarray) -> float:
     outline += 2 * (np.count_nonzero(mask[:, [0, -1]]) + np.count_nonzero(mask[[0, -1]]))
     return 2 * np.count_nonzero(mask) / max(outline, 1)
 
-# %% ../nbs/01_normalize.ipynb #2b721d39
+# %% ../nbs/01_normalize.ipynb #e24afd93
 def _disk(radius: int) -> np.ndarray:
     yy, xx = np.mgrid[-radius:radius + 1, -radius:radius + 1]
     return xx**2 + yy**2 <= radius**2 + radius
@@ -43,7 +43,7 @@ def adjust_stroke(ink: np.ndarray, scale: float) -> np.ndarray:
     else: return ink
     return op(ink, footprint=_disk(radius)) if radius > 0 else ink
 
-# %% ../nbs/01_normalize.ipynb #74bb45e5
+# %% ../nbs/01_normalize.ipynb #1f14c1b6
 def _resize(ink: np.ndarray, height: int, width: int) -> np.ndarray:
     if ink.shape == (height, width): return ink
     return np.asarray(Image.fromarray(ink.astype(np.float32), 'F').resize((width, height), Image.Resampling.LANCZOS))
@@ -66,7 +66,7 @@ def frame_digit(ink: np.ndarray) -> np.ndarray:
     frame[top:top + box.shape[0], left:left + box.shape[1]] = box
     return frame / frame.max()
 
-# %% ../nbs/01_normalize.ipynb #c17ba872
+# %% ../nbs/01_normalize.ipynb #6d14c420
 class DigitImageError(ValueError):
     "An input that cannot be turned into a digit; the message says why, in words a user understands."
 
@@ -76,7 +76,7 @@ class UnreadableImageError(DigitImageError):
 class NoDigitFoundError(DigitImageError):
     "The image was read, but holds nothing that looks like a digit: blank, uniform, or only faint noise."
 
-# %% ../nbs/01_normalize.ipynb #1af7878a
+# %% ../nbs/01_normalize.ipynb #8d645cf4
 MAX_PIXELS = 60_000_000
 WORK_SIDE = 1000   # a 12-megapixel photo (4032 × 3024) decodes straight to 1008 × 756
 MIN_SIDE = 56
@@ -147,7 +147,7 @@ def load_image(source, max_side=WORK_SIDE) -> tuple[Image.Image, float]:
         raise UnreadableImageError(f'{_describe(source)} could not be decoded: {e}') from e
     return upright, full_side / max(upright.size)
 
-# %% ../nbs/01_normalize.ipynb #7c43e79a
+# %% ../nbs/01_normalize.ipynb #1291e0bd
 def grayscale(image: Image.Image) -> np.ndarray:
     "The image's brightness as `float32` in [0, 1] (0 black, 1 white), transparency composited onto white paper."
     if image.mode in ('I', 'I;16', 'I;16B', 'I;16L', 'I;16N', 'F'):
@@ -163,7 +163,7 @@ def grayscale(image: Image.Image) -> np.ndarray:
     if np.ptp(composite) < 0.1 and np.ptp(alpha) >= 0.1: return 1 - alpha   # strokes only in the alpha channel
     return composite
 
-# %% ../nbs/01_normalize.ipynb #961a8171
+# %% ../nbs/01_normalize.ipynb #c8c28d63
 BACKGROUND_FRACTION = 1 / 3    # structures narrower than this part of the image count as ink, wider as background
 LOW_RESOLUTION = 64            # images this small (once enlarged) are scans of one digit filling the frame
 MIN_CONTRAST = 0.1
@@ -211,12 +211,16 @@ def ink_map(gray: np.ndarray, steps: dict|None = None) -> np.ndarray:
     steps['ink map'] = result
     return result.astype(np.float32)
 
-# %% ../nbs/01_normalize.ipynb #8f65a71a
+# %% ../nbs/01_normalize.ipynb #aef45cdc
+def read_ink(source, steps: dict|None = None) -> tuple[np.ndarray, float]:
+    "The ink map of any image (path, bytes, file, PIL image or array), and original pixels per ink-map pixel."
+    steps = {} if steps is None else steps
+    steps['upright'], steps['scale'] = load_image(source)
+    steps['gray'] = grayscale(steps['upright'])
+    return ink_map(steps['gray'], steps), steps['scale']
+
 def normalize(source, steps: dict|None = None) -> np.ndarray:
     "Any digit image (path, bytes, file, PIL image or array) as the model's 28×28 `float32` input in [0, 1]."
     steps = {} if steps is None else steps
-    image, _ = load_image(source)
-    steps['upright'] = image
-    steps['gray'] = grayscale(image)
-    steps['framed'] = frame_digit(ink_map(steps['gray'], steps))
+    steps['framed'] = frame_digit(read_ink(source, steps)[0])
     return steps['framed']

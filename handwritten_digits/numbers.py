@@ -5,16 +5,16 @@
 # %% auto #0
 __all__ = ['Piece', 'ink_pieces', 'split_touching', 'reading_order', 'NumberReading', 'read_number']
 
-# %% ../nbs/04_numbers.ipynb #cd1adfbd
+# %% ../nbs/04_numbers.ipynb #f34fe6d7
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
 
-from .normalize import load_image, grayscale, ink_map, frame_digit, NoDigitFoundError
+from .normalize import read_ink, frame_digit, NoDigitFoundError
 from .predict import DigitRecognizer, Prediction
 
-# %% ../nbs/04_numbers.ipynb #dd855acd
+# %% ../nbs/04_numbers.ipynb #81cbc65d
 @dataclass
 class Piece:
     "Part of an ink map thought to be one digit: a box (rows `y0:y1`, columns `x0:x1`) and its component labels."
@@ -36,7 +36,7 @@ def _horizontal_overlap(a: Piece, b: Piece) -> float:
     "How much of the narrower piece's width the two pieces share."
     return max(0, min(a.x1, b.x1) - max(a.x0, b.x0)) / max(1, min(a.width, b.width))
 
-# %% ../nbs/04_numbers.ipynb #700cf624
+# %% ../nbs/04_numbers.ipynb #cc05a180
 def ink_pieces(mask: np.ndarray) -> tuple[np.ndarray, list[Piece]]:
     "Label the connected ink in `mask` and group it into pieces that are each one digit, or several touching."
     labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
@@ -61,7 +61,7 @@ def ink_pieces(mask: np.ndarray) -> tuple[np.ndarray, list[Piece]]:
             if merged: break
     return labels, pieces
 
-# %% ../nbs/04_numbers.ipynb #57eb9045
+# %% ../nbs/04_numbers.ipynb #8aae721f
 def split_touching(piece: Piece, ink: np.ndarray) -> list[Piece]:
     "Split a piece wider than it is tall into parts at the thinnest columns of ink."
     if piece.width < 1.25 * piece.height: return [piece]
@@ -75,7 +75,7 @@ def split_touching(piece: Piece, ink: np.ndarray) -> list[Piece]:
     cuts.append(piece.width)
     return [Piece(piece.y0, piece.y1, piece.x0 + a, piece.x0 + b, piece.labels) for a, b in zip(cuts, cuts[1:]) if b > a]
 
-# %% ../nbs/04_numbers.ipynb #080c2b47
+# %% ../nbs/04_numbers.ipynb #c6bf1417
 def reading_order(pieces: list[Piece]) -> list[list[Piece]]:
     "Group pieces into lines, top to bottom, each sorted left to right."
     lines: list[list[Piece]] = []
@@ -89,7 +89,7 @@ def reading_order(pieces: list[Piece]) -> list[list[Piece]]:
     lines.sort(key=lambda line: np.median([p.centre_y for p in line]))
     return [sorted(line, key=lambda p: p.x0) for line in lines]
 
-# %% ../nbs/04_numbers.ipynb #2990bc9d
+# %% ../nbs/04_numbers.ipynb #75063fc0
 @dataclass(frozen=True)
 class NumberReading:
     "The digits read in an image: `text` (lines joined by a newline), one `Prediction` and one box per digit."
@@ -102,18 +102,21 @@ class NumberReading:
         "The confidence of the least certain digit: the chance the whole number is right is at most this."
         return min(d.confidence for d in self.digits)
 
+    @property
+    def is_confident(self) -> bool:
+        "Whether every digit can be given without a caveat."
+        return all(d.is_confident for d in self.digits)
+
 def read_number(source, recognizer: DigitRecognizer|None = None, steps: dict|None = None) -> NumberReading:
     "Read every digit in `source` (a path, bytes, file, PIL image or array), line by line, left to right."
     recognizer = recognizer or DigitRecognizer()
     steps = {} if steps is None else steps
-    image, scale = load_image(source)
-    steps['upright'], steps['scale'] = image, scale
-    ink = ink_map(grayscale(image), steps)
+    ink, scale = read_ink(source, steps)
     labels, pieces = ink_pieces(steps['ink'])
     frame = lambda p: frame_digit(ink[p.y0:p.y1, p.x0:p.x1] * np.isin(labels[p.y0:p.y1, p.x0:p.x1], list(p.labels)))
     splits = [split_touching(piece, ink) for piece in pieces]
     candidates = pieces + [part for parts in splits if len(parts) > 1 for part in parts]
-    answers = dict(zip(map(id, candidates), recognizer._answer(np.stack([frame(p) for p in candidates]))))
+    answers = dict(zip(map(id, candidates), recognizer.predict_framed(np.stack([frame(p) for p in candidates]))))
     chosen = []
     for piece, parts in zip(pieces, splits):   # split a wide piece only if its parts are likelier digits than it is
         split_wins = len(parts) > 1 and np.prod([answers[id(p)].confidence for p in parts]) > answers[id(piece)].confidence

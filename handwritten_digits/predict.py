@@ -6,7 +6,7 @@
 __all__ = ['DIGIT_STROKES', 'CONFIDENT', 'draw_digit', 'sample_files', 'write_samples', 'Prediction', 'calibrate',
            'typicality_distance', 'DigitRecognizer']
 
-# %% ../nbs/03_predict.ipynb #163fb784
+# %% ../nbs/03_predict.ipynb #2810c5ed
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from .data import models_dir, samples_dir
 from .normalize import normalize, DigitImageError, UnreadableImageError, NoDigitFoundError
 
-# %% ../nbs/03_predict.ipynb #d72dcfa2
+# %% ../nbs/03_predict.ipynb #8e29cda8
 def _arc(cx, cy, rx, ry, start, stop, steps=24):
     angles = np.radians(np.linspace(start, stop, steps))
     return list(zip(cx + rx * np.cos(angles), cy + ry * np.sin(angles)))
@@ -54,7 +54,7 @@ def draw_digit(digit: int, size=256, seed=0) -> Image.Image:
     pixels += rng.normal(0, 3, pixels.shape)
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
-# %% ../nbs/03_predict.ipynb #d3d82b7c
+# %% ../nbs/03_predict.ipynb #b86327e9
 def sample_files(folder=None) -> dict[Path, int]:
     "The sample images in `folder`, mapped to the digit each shows (its name starts with it: `7-photo.jpg`)."
     return {path: int(path.name[0]) for path in sorted(Path(folder or samples_dir()).glob('[0-9]-*.*'))}
@@ -68,7 +68,7 @@ def write_samples(folder=None) -> dict[Path, int]:
         draw_digit(digit, seed=2, size=480).save(folder/f'{digit}-photo.jpg', quality=85)
     return sample_files(folder)
 
-# %% ../nbs/03_predict.ipynb #b8a9c819
+# %% ../nbs/03_predict.ipynb #ba8ba523
 CONFIDENT = 0.6   # below this the app says it is not sure
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def typicality_distance(features: np.ndarray, means: np.ndarray, precision: np.n
     "Squared Mahalanobis distance from each row of `features` to the nearest of the class `means`."
     return np.min([np.einsum('ij,jk,ik->i', features - mean, precision, features - mean) for mean in means], axis=0)
 
-# %% ../nbs/03_predict.ipynb #b87e167b
+# %% ../nbs/03_predict.ipynb #c261871d
 class DigitRecognizer:
     "Recognise handwritten digits with the shipped model: `DigitRecognizer().predict('digit.png').digit`."
     def __init__(self, model_path=None, threads: int = 1):
@@ -130,7 +130,8 @@ class DigitRecognizer:
         "Calibrated class probabilities `(N, 10)` for framed digits `(N, 28, 28)` in [0, 1], in one model call."
         return calibrate(self._run(images)[0], self.temperature)
 
-    def _answer(self, images: np.ndarray) -> list[Prediction]:
+    def predict_framed(self, images: np.ndarray) -> list[Prediction]:
+        "Predictions for digits already framed by `frame_digit` `(N, 28, 28)`, in one model call."
         raw, features = self._run(images)
         probabilities = calibrate(raw, self.temperature)
         unusual = np.zeros(len(images), bool)
@@ -141,9 +142,9 @@ class DigitRecognizer:
 
     def predict(self, source, steps: dict|None = None) -> Prediction:
         "The digit in `source`: a path, bytes, file object, PIL image or H×W(×3/4) array of either polarity."
-        return self._answer(normalize(source, steps)[None])[0]
+        return self.predict_framed(normalize(source, steps)[None])[0]
 
     def predict_many(self, sources) -> list[Prediction]:
         "The digit in each of `sources`, normalised one by one and recognised in a single batched model call."
         images = [normalize(source) for source in sources]
-        return self._answer(np.stack(images)) if images else []
+        return self.predict_framed(np.stack(images)) if images else []

@@ -16,8 +16,9 @@ import keras
 from keras import layers
 import tensorflow as tf
 
-from .data import load_mnist, models_dir
-from .normalize import frame_digit, MNIST_SIZE
+from .core import models_dir, MNIST_SIZE
+from .data import load_mnist
+from .normalize import frame_digit
 
 # %% ../nbs/02_model.ipynb #d5ebe4c2
 def frame_all(images) -> np.ndarray:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from .data import models_dir, samples_dir
+from .core import models_dir, samples_dir
 from .normalize import normalize, DigitImageError, UnreadableImageError, NoDigitFoundError
 
 # %% ../nbs/03_predict.ipynb #8e29cda8

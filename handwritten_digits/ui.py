@@ -15,7 +15,7 @@ import ipywidgets as widgets
 from ipycanvas import Canvas
 from PIL import Image, ImageDraw
 
-from .data import models_dir
+from .core import models_dir
 from .normalize import DigitImageError
 from .predict import DigitRecognizer, Prediction, sample_files
 from .numbers import NumberReading, read_number

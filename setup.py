@@ -19,8 +19,7 @@ setuptools.setup(
     long_description=(here / 'README.md').read_text(encoding='utf-8'),
     long_description_content_type='text/markdown',
     author=cfg['author'],
-    author_email=cfg['author_email'],
-    url=cfg['git_url'],
+    **({'url': cfg['git_url']} if cfg['git_url'] else {}),   # no public repository yet
     license=licenses[cfg['license']],
     keywords=cfg['keywords'].split(),
     classifiers=[f'Development Status :: {statuses[int(cfg["status"]) - 1]}',
@@ -34,7 +33,9 @@ setuptools.setup(
     package_data={f'{cfg["lib_name"]}.models': ['*.keras', '*.tflite', '*.json', '*.npz'],
                   f'{cfg["lib_name"]}.samples': ['*.png', '*.jpg']},
     install_requires=cfg['requirements'].split(),
-    extras_require={'dev': cfg['dev_requirements'].split()},
+    # [train] brings TensorFlow for training and export; [dev] is everything: [train] and the notebook and test tools
+    extras_require={'train': cfg['train_requirements'].split(),
+                    'dev': cfg['train_requirements'].split() + cfg['dev_requirements'].split()},
     entry_points={'console_scripts': cfg['console_scripts'].split(),
                   'nbdev': [f'{cfg["lib_path"]}={cfg["lib_path"]}._modidx:d']},
     zip_safe=False,

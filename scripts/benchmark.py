@@ -1,9 +1,10 @@
 """Measure the recognizer and the app on this machine and print the figures (`make benchmark`).
 
-Figures: MNIST test accuracy of the shipped model; single-image latency (28×28 array, 1-megapixel PNG,
-12-megapixel JPEG: decode + normalize + predict); batch throughput; one training epoch of our model and of the
-original tutorial's model; the app's page-ready time and memory per visitor kernel."""
-import argparse, io, statistics, tempfile, time
+Figures: how long hostile inputs take to be refused and the memory they cost (targets: each ≤ 1 s and ≤ +200 MB);
+MNIST test accuracy of the shipped model; single-image latency (28×28 array, 1-megapixel PNG, 12-megapixel JPEG:
+decode + normalize + predict); batch throughput; one training epoch of our model and of the original tutorial's
+model; the app's page-ready time and memory per visitor kernel."""
+import argparse, io, statistics, tempfile, time, zlib
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,56 @@ def photo(width, height, format, digit_path) -> bytes:
     page.paste(digit, ((width - digit.width) // 2, (height - digit.height) // 2))
     buffer = io.BytesIO(); page.save(buffer, format, **({'quality': 90} if format == 'JPEG' else {}))
     return buffer.getvalue()
+
+def png_file(width, height) -> bytes:
+    "A valid black grayscale PNG of any size, compressed row by row, so that making it costs little memory."
+    def chunk(kind, data): return len(data).to_bytes(4, 'big') + kind + data + zlib.crc32(kind + data).to_bytes(4, 'big')
+    rows_per_block = max(1, 2**20 // (width + 1))
+    compressor, idat = zlib.compressobj(9), []
+    for start in range(0, height, rows_per_block):
+        idat.append(compressor.compress(bytes((width + 1) * min(rows_per_block, height - start))))   # filter byte + pixels
+    idat.append(compressor.flush())
+    header = width.to_bytes(4, 'big') + height.to_bytes(4, 'big') + bytes([8, 0, 0, 0, 0])
+    return b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', header) + chunk(b'IDAT', b''.join(idat)) + chunk(b'IEND', b'')
+
+def _status_kb(field) -> int:
+    "A memory figure of this process from /proc/self/status (Linux), in kB."
+    return next(int(line.split()[1]) for line in Path('/proc/self/status').read_text().splitlines() if line.startswith(field + ':'))
+
+def cost(fn) -> tuple[float, float, BaseException|None]:
+    "Seconds `fn()` takes, its peak resident memory above what the process held before (MB), and what it raised."
+    Path('/proc/self/clear_refs').write_text('5')   # reset the kernel's high-water mark (VmHWM) to the current size
+    before = _status_kb('VmRSS')
+    start = time.perf_counter()
+    try: fn(); raised = None
+    except Exception as e: raised = e
+    return time.perf_counter() - start, (_status_kb('VmHWM') - before) / 1024, raised
+
+def hostile_figures():
+    "Each hostile input through `DigitRecognizer.predict`: refused with the package's own error, in how long, at what memory."
+    from handwritten_digits import DigitRecognizer, DigitImageError
+    rec = DigitRecognizer()
+    rec.predict(ROOT/'data'/'samples'/'4-photo.jpg')   # warm up: the model is loaded before anything is measured
+    work = Path(tempfile.mkdtemp())
+    closed = open(ROOT/'data'/'samples'/'4-photo.jpg', 'rb'); closed.close()
+    text = open(ROOT/'data'/'samples'/'4-photo.jpg', 'r', encoding='latin-1')
+    with open(work/'huge.png', 'wb') as f: f.truncate(150 * 2**20)   # sparse: 150 MB long, no disk space
+    tall, bomb = png_file(1, 50_000_000), png_file(8_000, 8_000)
+    cases = {'10000×10000 float64 array (800 MB)': np.full((10_000, 10_000), 0.5),
+             '1000×1000 object array': np.empty((1000, 1000), object),
+             '1000×1000 complex128 array': np.ones((1000, 1000), np.complex128),
+             'closed file object': closed,
+             'file object opened in text mode': text,
+             f'1×50,000,000 PNG ({len(tall) / 1e3:.0f} kB)': tall,
+             f'8000×8000 PNG, 64 megapixels ({len(bomb) / 1e3:.0f} kB)': bomb,
+             '150 MB file on disk': work/'huge.png'}
+    for name, source in cases.items():
+        seconds, megabytes, raised = cost(lambda: rec.predict(source))
+        verdict = 'refused' if isinstance(raised, DigitImageError) else f'NOT REFUSED ({raised!r})'
+        within = 'within' if seconds <= 1 and megabytes <= 200 else 'OVER'
+        print(f'hostile input, {name:42} {verdict} in {seconds * 1000:6.1f} ms, peak memory +{megabytes:4.0f} MB '
+              f'({within} target) [{type(raised).__name__}: {raised}]')
+    text.close()
 
 def recognizer_figures(repeat):
     from handwritten_digits import DigitRecognizer
@@ -100,8 +151,9 @@ def app_figures():
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--repeat', type=int, default=50, help='timed calls per latency figure')
-    parser.add_argument('--skip', nargs='*', default=[], choices=['recognizer', 'training', 'app'])
+    parser.add_argument('--skip', nargs='*', default=[], choices=['hostile', 'recognizer', 'training', 'app'])
     args = parser.parse_args()
+    if 'hostile' not in args.skip: hostile_figures()
     if 'recognizer' not in args.skip: recognizer_figures(args.repeat)
     if 'training' not in args.skip: training_figures()
     if 'app' not in args.skip: app_figures()

@@ -34,9 +34,11 @@ test: $(BIN)/.installed chromium
 	set -o pipefail; $(BIN)/nbdev_test 2>&1 | { grep -Ev $(TF_NOISE) || true; }
 	$(BIN)/python -m pytest tests
 
-# README.md is generated from nbs/index.ipynb; tests/test_readme.py checks that it is up to date.
+# README.md is generated from nbs/index.ipynb and its outputs, less the `#| hide` cells (the tests);
+# tests/test_readme.py checks that it is up to date.
 readme: $(BIN)/.installed
-	$(BIN)/jupyter nbconvert --log-level=WARN --to markdown nbs/index.ipynb --output-dir . --output README
+	$(BIN)/jupyter nbconvert --log-level=WARN --to markdown nbs/index.ipynb --RegexRemovePreprocessor.patterns='["#\\| hide"]' \
+	  --output-dir . --output README
 
 benchmark: $(BIN)/.installed chromium
 	$(BIN)/python scripts/benchmark.py

@@ -11,7 +11,7 @@ __all__ = ['STROKE_RANGE', 'STROKE_TARGET', 'STROKE_LEVEL', 'FRAME_WORK_SIDE', '
            'NoDigitFoundError', 'check_size', 'load_image', 'grayscale', 'ink_and_background', 'ink_contrast',
            'has_ink', 'hysteresis_mask', 'is_clutter', 'keep_pieces', 'ink_map', 'read_ink', 'normalize']
 
-# %% ../nbs/01_normalize.ipynb #ac63f402
+# %% ../nbs/01_normalize.ipynb #366c4e73
 import io, warnings
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from scipy import ndimage
 
 from .core import MNIST_BOX, MNIST_SIZE
 
-# %% ../nbs/01_normalize.ipynb #f4144b8e
+# %% ../nbs/01_normalize.ipynb #6a32e900
 STROKE_RANGE = (1.3, 3.6)   # estimated stroke width, in 28×28 pixels, outside which we thicken or thin
 STROKE_TARGET = (2.0, 3.0)  # where a too thin or too thick stroke is brought to
 STROKE_LEVEL = 0.5          # pixels above this part of the brightest ink count as stroke when measuring width
@@ -33,7 +33,7 @@ def stroke_width(ink: np.ndarray) -> float:
     outline += 2 * (np.count_nonzero(mask[:, [0, -1]]) + np.count_nonzero(mask[[0, -1]]))
     return 2 * np.count_nonzero(mask) / max(outline, 1)
 
-# %% ../nbs/01_normalize.ipynb #671a3da0
+# %% ../nbs/01_normalize.ipynb #a04167d6
 FRAME_WORK_SIDE = 4 * MNIST_BOX   # a digit is reduced to this side before its strokes are measured and adjusted
 
 def _disk(radius: int) -> np.ndarray:
@@ -49,7 +49,7 @@ def adjust_stroke(ink: np.ndarray, scale: float) -> np.ndarray:
     else: return ink
     return op(ink, footprint=_disk(radius)) if radius > 0 else ink
 
-# %% ../nbs/01_normalize.ipynb #4b631103
+# %% ../nbs/01_normalize.ipynb #68c3606e
 def _resize(ink: np.ndarray, height: int, width: int) -> np.ndarray:
     "`ink` resized to `height`×`width` with Lanczos anti-aliasing, as float32."
     if ink.shape == (height, width): return ink
@@ -59,7 +59,7 @@ def _scale(ink: np.ndarray, factor: float) -> np.ndarray:
     "`ink` scaled by `factor`, at least one pixel a side."
     return _resize(ink, max(1, round(ink.shape[0] * factor)), max(1, round(ink.shape[1] * factor)))
 
-# %% ../nbs/01_normalize.ipynb #83b7f573
+# %% ../nbs/01_normalize.ipynb #deb59c94
 def frame_digit(ink: np.ndarray) -> np.ndarray:
     "Frame the digit in ink map `ink` (ink high, background 0) as MNIST did: 20×20 box, centre of mass at the centre of 28×28."
     ink = np.clip(np.asarray(ink, np.float32), 0, None)
@@ -75,7 +75,7 @@ def frame_digit(ink: np.ndarray) -> np.ndarray:
     frame[top:top + box.shape[0], left:left + box.shape[1]] = box
     return frame / frame.max()
 
-# %% ../nbs/01_normalize.ipynb #51317c1e
+# %% ../nbs/01_normalize.ipynb #2dda84d9
 class DigitImageError(ValueError):
     "An input that cannot be turned into a digit; the message says why, in words a user understands."
 
@@ -85,7 +85,7 @@ class UnreadableImageError(DigitImageError):
 class NoDigitFoundError(DigitImageError):
     "The image was read, but holds nothing that looks like a digit: blank, uniform, or only faint noise."
 
-# %% ../nbs/01_normalize.ipynb #f27184ab
+# %% ../nbs/01_normalize.ipynb #26a68fdf
 MAX_FILE_BYTES = 100 * 2**20   # a file longer than this is refused unread: no photo or scan of a digit is this big
 MAX_PIXELS = 60_000_000        # an image with more pixels is refused before it is decoded or converted
 MAX_SIDE = 20_000              # so is one with a longer side: cameras and page scanners stay well below it
@@ -96,7 +96,7 @@ def check_size(width: int, height: int, name: str = 'the image'):
         raise UnreadableImageError(f'{name} is {width:,}×{height:,} pixels; the limit is '
                                    f'{MAX_PIXELS // 1_000_000} megapixels and {MAX_SIDE:,} pixels a side')
 
-# %% ../nbs/01_normalize.ipynb #84eff8c6
+# %% ../nbs/01_normalize.ipynb #55a28bc1
 def _array_image(array: np.ndarray) -> Image.Image:
     "A PIL image from an H×W, H×W×3 or H×W×4 array of `uint8`, `bool`, integers or floats; checked before it is converted."
     array = np.asarray(array)
@@ -114,7 +114,7 @@ def _array_image(array: np.ndarray) -> Image.Image:
         array = (array.astype(np.float64) * 255 / max(array.max(), 1)).astype(np.uint8)
     return Image.fromarray(array, {2: 'L', 3: 'RGB', 4: 'RGBA'}[array.ndim if array.ndim == 2 else array.shape[2]])
 
-# %% ../nbs/01_normalize.ipynb #7a52a33a
+# %% ../nbs/01_normalize.ipynb #96b77df9
 def _describe(source) -> str:
     "How a message names `source`: its file name, or 'this file'."
     return f'"{Path(source).name}"' if isinstance(source, (str, Path)) else 'this file'
@@ -140,7 +140,7 @@ def _read_bytes(source) -> bytes:
     if len(data) > MAX_FILE_BYTES: raise _too_long(name)
     return data
 
-# %% ../nbs/01_normalize.ipynb #6dafa794
+# %% ../nbs/01_normalize.ipynb #5376f183
 WORK_SIDE = 1000   # images are worked on at most this long a side; a 12-megapixel photo decodes straight to 1008 × 756
 
 def _decode(data: bytes, max_side: int, name: str) -> tuple[Image.Image, int]:
@@ -163,7 +163,7 @@ def _decode(data: bytes, max_side: int, name: str) -> tuple[Image.Image, int]:
     except Exception as e:  # PIL raises many kinds (OSError, SyntaxError, ValueError, struct.error…) for bad files
         raise UnreadableImageError(f'{name} is not an image we can read: corrupt, truncated, or another kind of file') from e
 
-# %% ../nbs/01_normalize.ipynb #0834fe0a
+# %% ../nbs/01_normalize.ipynb #965fb8cc
 MIN_SIDE = 56   # smaller images (8×8, 16×16 scans) are enlarged by a whole factor to at least this side
 
 def _working_copy(image: Image.Image, max_side: int) -> Image.Image:
@@ -178,7 +178,7 @@ def _working_copy(image: Image.Image, max_side: int) -> Image.Image:
         upright = upright.resize((upright.width * factor, upright.height * factor), Image.Resampling.LANCZOS)
     return upright
 
-# %% ../nbs/01_normalize.ipynb #688b1958
+# %% ../nbs/01_normalize.ipynb #42dd779c
 def load_image(source, max_side=WORK_SIDE) -> tuple[Image.Image, float]:
     "Open `source` (path, bytes, file object, PIL image or array) upright and at most `max_side` pixels; also return original pixels per pixel."
     if isinstance(source, np.ndarray): image = _array_image(source)
@@ -189,7 +189,7 @@ def load_image(source, max_side=WORK_SIDE) -> tuple[Image.Image, float]:
     except Exception as e: raise UnreadableImageError(f'{_describe(source)} could not be decoded: {e}') from e
     return upright, full_side / max(upright.size)
 
-# %% ../nbs/01_normalize.ipynb #f9d043da
+# %% ../nbs/01_normalize.ipynb #b5e190a8
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)   # ITU-R 601 brightness weights of red, green and blue, as PIL's 'L'
 FLAT_RANGE = 0.1   # a channel whose values span less than this shows no strokes
 
@@ -207,7 +207,7 @@ def grayscale(image: Image.Image) -> np.ndarray:
     if np.ptp(composite) < FLAT_RANGE and np.ptp(alpha) >= FLAT_RANGE: return 1 - alpha   # strokes only in the alpha channel
     return composite
 
-# %% ../nbs/01_normalize.ipynb #9cdfe5d1
+# %% ../nbs/01_normalize.ipynb #1c8a53b3
 BACKGROUND_FRACTION = 1 / 3    # structures narrower than this part of the image count as ink, wider as background
 BACKGROUND_WORK_SIDE = 256     # the background varies slowly, so it is estimated on a copy at most this big
 MIN_OPENING = 3                # the smallest opening, in pixels, that estimates a background
@@ -223,7 +223,7 @@ def ink_and_background(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if max(gray.shape) <= LOW_RESOLUTION: return ink, np.full_like(ink, np.percentile(ink, PAPER_PERCENTILE))
     return ink, _resize(ndimage.uniform_filter(opened, size), *gray.shape)
 
-# %% ../nbs/01_normalize.ipynb #611b3f75
+# %% ../nbs/01_normalize.ipynb #691e07ae
 PAPER_BLUR = 0.6           # σ in pixels of the blur that evens out paper texture and JPEG noise
 NOISE_WINDOW = 3           # the side of the square whose average is a pixel's noise-free value
 MAD_TO_SIGMA = 1.4826      # median absolute deviation × this = standard deviation, for normal noise
@@ -239,7 +239,7 @@ def has_ink(strongest: float, noise: float) -> bool:
     "Whether ink of contrast `strongest` stands out of paper with `noise`."
     return strongest >= max(MIN_CONTRAST, MIN_SIGNAL_TO_NOISE * noise)
 
-# %% ../nbs/01_normalize.ipynb #6965c6ab
+# %% ../nbs/01_normalize.ipynb #1a8efc45
 INK_SURE = 0.5     # pixels above this part of the strongest ink's contrast are ink for sure...
 INK_MAYBE = 0.25   # ...and pixels above this part are ink when connected to sure ink
 
@@ -250,7 +250,7 @@ def hysteresis_mask(image: np.ndarray, low: float, high: float) -> np.ndarray:
     sure[0] = False   # label 0 is everything at or below `low`
     return sure[labels]
 
-# %% ../nbs/01_normalize.ipynb #b689ad97
+# %% ../nbs/01_normalize.ipynb #cba17d02
 FRAME_LINE_SPAN = 0.9        # a piece at least this part of the image wide (or tall)...
 FRAME_LINE_THINNESS = 0.15   # ...and at most this part of its length thick is a ruled line or a page edge
 
@@ -261,7 +261,7 @@ def is_clutter(box: tuple[slice, slice], shape: tuple[int, int]) -> bool:
              or (height >= FRAME_LINE_SPAN * shape[0] and width <= FRAME_LINE_THINNESS * height))
     return spans or box[0].start == 0 or box[1].start == 0 or box[0].stop == shape[0] or box[1].stop == shape[1]
 
-# %% ../nbs/01_normalize.ipynb #fc68f92c
+# %% ../nbs/01_normalize.ipynb #cb11eda6
 DIGIT_SHARE = 0.1        # ink clear of clutter is the digit when its area is at least this share of the clutter's
 SPECK_FRACTION = 0.02    # pieces smaller than this part of the largest remaining piece are specks
 
@@ -276,7 +276,7 @@ def keep_pieces(mask: np.ndarray) -> np.ndarray:
     keep = candidates & (areas >= SPECK_FRACTION * areas[candidates].max())
     return np.isin(labels, np.flatnonzero(keep) + 1)
 
-# %% ../nbs/01_normalize.ipynb #e9a3edc4
+# %% ../nbs/01_normalize.ipynb #e5f54c2f
 def ink_map(gray: np.ndarray, steps: dict|None = None) -> np.ndarray:
     "Ink (1) on background (0) from a grey image; raises `NoDigitFoundError` if no ink stands out. `steps` collects the stages."
     steps = {} if steps is None else steps
@@ -290,7 +290,7 @@ def ink_map(gray: np.ndarray, steps: dict|None = None) -> np.ndarray:
     steps['ink map'] = result = np.clip(flat / strongest, 0, 1) * ndimage.binary_dilation(kept, iterations=1)
     return result.astype(np.float32)
 
-# %% ../nbs/01_normalize.ipynb #ca58633c
+# %% ../nbs/01_normalize.ipynb #91b08531
 def read_ink(source, steps: dict|None = None) -> tuple[np.ndarray, float]:
     "The ink map of any image (path, bytes, file, PIL image or array), and original pixels per ink-map pixel."
     steps = {} if steps is None else steps

@@ -12,6 +12,13 @@ cfg = config['DEFAULT']
 licenses = {'apache2': 'Apache-2.0'}   # SPDX expressions
 statuses = ['1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Production/Stable', '6 - Mature', '7 - Inactive']
 
+def shared_files() -> list[tuple[str, list[str]]]:
+    "The files under share/, grouped by folder, as `data_files` entries (paths relative to this file, as setuptools wants)."
+    folders = {}
+    for path in sorted((here/'share').rglob('*')):
+        if path.is_file(): folders.setdefault(path.parent.relative_to(here).as_posix(), []).append(path.relative_to(here).as_posix())
+    return list(folders.items())
+
 setuptools.setup(
     name=cfg['lib_name'],
     version=cfg['version'],
@@ -32,6 +39,9 @@ setuptools.setup(
     package_dir={f'{cfg["lib_name"]}.models': 'models', f'{cfg["lib_name"]}.samples': 'data/samples'},
     package_data={f'{cfg["lib_name"]}.models': ['*.keras', '*.tflite', '*.json', '*.npz'],
                   f'{cfg["lib_name"]}.samples': ['*.png', '*.jpg']},
+    # the app, so that `handwritten_digits app` serves it from an installed package: its notebook and Voilà settings,
+    # and whatever lies under share/ (its page template) in the environment's share/, where Jupyter looks
+    data_files=[('share/handwritten_digits', ['nbs/07_app.ipynb', 'voila.json'])] + shared_files(),
     install_requires=cfg['requirements'].split(),
     # [train] brings TensorFlow for training and export; [dev] is everything: [train] and the notebook and test tools
     extras_require={'train': cfg['train_requirements'].split(),

@@ -250,6 +250,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                                         'handwritten_digits/serve.py'),
                                           'handwritten_digits.serve.app_files': ('serve.html#app_files', 'handwritten_digits/serve.py'),
                                           'handwritten_digits.serve.offers_v1': ('serve.html#offers_v1', 'handwritten_digits/serve.py'),
+                                          'handwritten_digits.serve.register_app_template': ( 'serve.html#register_app_template',
+                                                                                              'handwritten_digits/serve.py'),
                                           'handwritten_digits.serve.serve_app': ('serve.html#serve_app', 'handwritten_digits/serve.py'),
                                           'handwritten_digits.serve.v1_frame_is_sound': ( 'serve.html#v1_frame_is_sound',
                                                                                           'handwritten_digits/serve.py')},
@@ -311,6 +313,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                        'handwritten_digits.ui.figure': ('ui.html#figure', 'handwritten_digits/ui.py'),
                                        'handwritten_digits.ui.img_tag': ('ui.html#img_tag', 'handwritten_digits/ui.py'),
                                        'handwritten_digits.ui.intro': ('ui.html#intro', 'handwritten_digits/ui.py'),
+                                       'handwritten_digits.ui.log_to_server': ('ui.html#log_to_server', 'handwritten_digits/ui.py'),
                                        'handwritten_digits.ui.mark_digits': ('ui.html#mark_digits', 'handwritten_digits/ui.py'),
                                        'handwritten_digits.ui.model_view': ('ui.html#model_view', 'handwritten_digits/ui.py'),
                                        'handwritten_digits.ui.number_card': ('ui.html#number_card', 'handwritten_digits/ui.py'),
@@ -322,5 +325,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                        'handwritten_digits.ui.result_card': ('ui.html#result_card', 'handwritten_digits/ui.py'),
                                        'handwritten_digits.ui.styled': ('ui.html#styled', 'handwritten_digits/ui.py'),
                                        'handwritten_digits.ui.thumbnail': ('ui.html#thumbnail', 'handwritten_digits/ui.py'),
+                                       'handwritten_digits.ui.upload_button': ('ui.html#upload_button', 'handwritten_digits/ui.py'),
                                        'handwritten_digits.ui.uploaded_files': ('ui.html#uploaded_files', 'handwritten_digits/ui.py'),
                                        'handwritten_digits.ui.verdict': ('ui.html#verdict', 'handwritten_digits/ui.py')}}}

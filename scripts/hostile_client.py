@@ -1,0 +1,84 @@
+"""A hostile visitor of the app, for the server's regression tests (`tests/test_server.py`): it opens the page, then
+talks to the page's kernel over the websocket the way no browser would. Targets 127.0.0.1 only, bounded in time."""
+import json, re, time, urllib.request, uuid
+from datetime import datetime, timezone
+
+import websocket
+
+V1_PROTOCOL = 'v1.kernel.websocket.jupyter.org'
+
+def open_page(url: str, timeout: float = 60) -> str:
+    "Load the app's page as a browser would (which starts its kernel); return the kernel's id."
+    html = urllib.request.urlopen(url, timeout=timeout).read().decode()
+    return re.search(r'"kernelId": "([0-9a-f-]+)"', html)[1]
+
+def message(msg_type: str, content: dict, session: str) -> dict:
+    "A Jupyter message with a fresh header."
+    header = {'msg_id': uuid.uuid4().hex, 'msg_type': msg_type, 'session': session, 'username': 'visitor',
+              'date': datetime.now(timezone.utc).isoformat(), 'version': '5.3'}
+    return {'header': header, 'parent_header': {}, 'metadata': {}, 'content': content, 'buffers': []}
+
+def v1_frame(msg: dict, channel: str) -> bytes:
+    "`msg` in the v1 websocket protocol: 8-byte offsets, then the channel and the four JSON parts."
+    parts = [channel.encode()] + [json.dumps(msg[k]).encode() for k in ('header', 'parent_header', 'metadata', 'content')]
+    offsets = [8 * (len(parts) + 2)]
+    for part in parts: offsets.append(offsets[-1] + len(part))
+    return b''.join([len(offsets).to_bytes(8, 'little'), *(o.to_bytes(8, 'little') for o in offsets), *parts])
+
+def connect(url: str, kernel_id: str, protocols=None) -> websocket.WebSocket:
+    "The kernel's websocket, negotiating `protocols` (none: the legacy protocol no browser uses any more)."
+    ws_url = url.replace('http://', 'ws://') + f'api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}'
+    return websocket.create_connection(ws_url, timeout=5, subprotocols=protocols)
+
+def legacy_widget_state_flood(url: str, seconds: float) -> str:
+    """The attack of issue 9: without the v1 subprotocol, ask every widget of the page for its state (image widgets
+    answer with binary buffers) for `seconds`. Returns what happened: 'refused' or 'sent N requests'."""
+    kernel_id = open_page(url)
+    try: ws = connect(url, kernel_id)
+    except websocket.WebSocketBadStatusException: return 'refused'
+    session, sent, comms = uuid.uuid4().hex, 0, {}
+    ws.send(json.dumps({**message('comm_info_request', {'target_name': 'jupyter.widget'}, session), 'channel': 'shell'}))
+    deadline = time.time() + seconds
+    try:
+        while time.time() < deadline and not comms:
+            frame = ws.recv()
+            if isinstance(frame, str) and '"comm_info_reply"' in frame: comms = json.loads(frame)['content']['comms']
+        while time.time() < deadline:
+            for comm_id in comms:
+                request = message('comm_msg', {'comm_id': comm_id, 'data': {'method': 'request_state'}}, session)
+                ws.send(json.dumps({**request, 'channel': 'shell'}))
+                sent += 1
+            time.sleep(0.2)
+    except (websocket.WebSocketException, OSError): pass
+    finally: ws.close()
+    return f'sent {sent} requests'
+
+def read_v1(frame: bytes) -> tuple[str, dict, dict]:
+    "The channel, header and content of a v1 frame from the server."
+    count = int.from_bytes(frame[:8], 'little')
+    offsets = [int.from_bytes(frame[8 * i:8 * i + 8], 'little') for i in range(1, count + 1)]
+    parts = [frame[a:b] for a, b in zip(offsets, offsets[1:])]
+    return parts[0].decode(), json.loads(parts[1]), json.loads(parts[4])
+
+class V1Client:
+    "A client that speaks the kernel's v1 websocket protocol as browsers do, to send what browsers would not."
+    def __init__(self, url: str, kernel_id: str):
+        self.ws, self.session = connect(url, kernel_id, [V1_PROTOCOL]), uuid.uuid4().hex
+
+    def send(self, msg_type: str, content: dict, channel: str = 'shell'):
+        self.ws.send_binary(v1_frame(message(msg_type, content, self.session), channel))
+
+    def replies(self, seconds: float) -> list[tuple[str, dict, dict]]:
+        "Every message the server sends for `seconds`."
+        received, deadline = [], time.time() + seconds
+        while (left := deadline - time.time()) > 0:
+            self.ws.settimeout(left)
+            try: frame = self.ws.recv()
+            except websocket.WebSocketTimeoutException: break
+            received.append(read_v1(frame))
+        return received
+
+    def widget_comms(self) -> list[str]:
+        "The ids of the page's widgets."
+        self.send('comm_info_request', {'target_name': 'jupyter.widget'})
+        return next(list(content['comms']) for _, header, content in self.replies(10) if header['msg_type'] == 'comm_info_reply')

@@ -8,10 +8,10 @@ __all__ = ['MAX_UPLOAD_MB', 'log', 'SURE_COLOUR', 'UNSURE_COLOUR', 'LAYOUT_CSS',
            'PAGE_SCRIPT', 'png_bytes', 'thumbnail', 'model_view', 'img_tag', 'figure', 'styled', 'probability_bars',
            'Card', 'card_html', 'error_card', 'verdict', 'prediction_card', 'mark_digits', 'number_card', 'result_card',
            'pad_event', 'Strokes', 'paint', 'PadCanvas', 'call_later', 'DrawingPad', 'ResultList', 'example_tiles',
-           'uploaded_files', 'drawing_card', 'DrawingPanel', 'intro', 'DigitApp']
+           'upload_button', 'uploaded_files', 'drawing_card', 'DrawingPanel', 'log_to_server', 'intro', 'DigitApp']
 
-# %% ../nbs/06_ui.ipynb #c8b08ed8
-import asyncio, base64, html, io, logging, math
+# %% ../nbs/06_ui.ipynb #f0ac4118
+import asyncio, base64, html, io, logging, math, sys
 from pathlib import Path
 from typing import NamedTuple
 
@@ -22,10 +22,11 @@ from IPython.display import HTML, display
 from PIL import Image, ImageDraw
 
 from .normalize import DigitImageError
-from .predict import DigitRecognizer, Prediction, sample_files
+from .predict import DigitRecognizer, Prediction
+from .samples import sample_files
 from .numbers import NumberReading, read_number
 
-# %% ../nbs/06_ui.ipynb #8e2f9168
+# %% ../nbs/06_ui.ipynb #b352ea81
 MAX_UPLOAD_MB = 20   # a larger file gets a card saying so, before anything decodes it
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def model_view(framed: np.ndarray, side=112) -> Image.Image:
     pixels = (np.clip(framed, 0, 1) * 255).astype(np.uint8)
     return Image.fromarray(pixels, 'L').resize((side, side), Image.Resampling.NEAREST)
 
-# %% ../nbs/06_ui.ipynb #13e9bbf0
+# %% ../nbs/06_ui.ipynb #21659ad0
 def img_tag(image: Image.Image, alt: str, css_class='') -> str:
     "An `<img>` holding `image` as PNG data, with `alt` text for screen readers and its size so the page does not jump."
     data = base64.b64encode(png_bytes(image)).decode('ascii')
@@ -57,7 +58,7 @@ def figure(image: Image.Image, alt: str, caption: str, css_class='') -> str:
     "A picture with its caption underneath."
     return f'<figure class="hd-figure">{img_tag(image, alt, css_class)}<figcaption>{html.escape(caption)}</figcaption></figure>'
 
-# %% ../nbs/06_ui.ipynb #e15de8b4
+# %% ../nbs/06_ui.ipynb #b265206b
 SURE_COLOUR, UNSURE_COLOUR = '#1d4ed8', '#b45309'   # blue 6.7:1 and amber 5.0:1 on white: text and boxes alike
 
 LAYOUT_CSS = """
@@ -71,7 +72,9 @@ body, .jp-RenderedHTMLCommon, .jp-RenderedHTMLCommon p {font-size:16px}
 .hd-input {flex:0 1 460px; min-width:0}
 .hd-output {flex:1 1 440px; min-width:0}
 .hd-app h2 {font-size:20px; margin:16px 0 6px}
-.hd-live {min-height:3em; color:#334155}
+/* the status line keeps its height, so the pad below it never moves: two lines show, screen readers get all */
+.hd-app .hd-live {height:3em; color:#334155}
+.hd-live .widget-html-content {display:-webkit-box; -webkit-line-clamp:2; -webkit-box-orient:vertical; overflow:hidden}
 .hd-examples {flex-wrap:wrap; gap:8px}
 .hd-example-tile {align-items:center; width:auto}
 .hd-app .hd-example {padding:6px 8px}
@@ -83,7 +86,7 @@ body, .jp-RenderedHTMLCommon, .jp-RenderedHTMLCommon p {font-size:16px}
 .hd-note {color:#334155; font-style:italic}
 """
 
-# %% ../nbs/06_ui.ipynb #715b7b07
+# %% ../nbs/06_ui.ipynb #0234e29d
 CONTROL_CSS = """
 .hd-app .jupyter-button {font-size:16px; height:auto; min-height:44px; width:auto; padding:6px 12px;
     border-radius:6px; white-space:normal}
@@ -95,7 +98,7 @@ CONTROL_CSS = """
 .hd-app .hd-upload::before {content:"Upload images"; font-size:16px}
 """
 
-# %% ../nbs/06_ui.ipynb #ce5940a5
+# %% ../nbs/06_ui.ipynb #9877558a
 CARD_CSS = f"""
 .hd-card {{border:1px solid #cbd5e1; border-radius:10px; padding:10px 14px; margin:0 0 10px; overflow-wrap:anywhere}}
 .hd-card-body {{display:flex; flex-wrap:wrap; gap:10px 20px; align-items:center}}
@@ -127,7 +130,7 @@ def styled(widget: widgets.Widget, *css_classes: str) -> widgets.Widget:
     for css_class in css_classes: widget.add_class(css_class)
     return widget
 
-# %% ../nbs/06_ui.ipynb #bfc615d7
+# %% ../nbs/06_ui.ipynb #45c39749
 def probability_bars(probabilities) -> str:
     "An HTML bar chart of the ten class probabilities, the most likely digit highlighted."
     best = int(np.argmax(probabilities))
@@ -136,7 +139,7 @@ def probability_bars(probabilities) -> str:
                    f'<span class="hd-bar-value">{100 * p:.1f}%</span></div>' for digit, p in enumerate(probabilities))
     return f'<div class="hd-bars" aria-label="Probability of each digit">{rows}</div>'
 
-# %% ../nbs/06_ui.ipynb #7b213068
+# %% ../nbs/06_ui.ipynb #2c2b6d09
 class Card(NamedTuple):
     "One result: the card's HTML, and a short `summary` to announce."
     html: str
@@ -153,7 +156,7 @@ def error_card(name: str, message: str) -> Card:
     return Card(card_html(name, f'<div class="hd-error-text">{html.escape(message)}</div>', css_class='hd-error'),
                 f'{name}: {message}')
 
-# %% ../nbs/06_ui.ipynb #11cdd799
+# %% ../nbs/06_ui.ipynb #c4c16c3c
 def verdict(prediction: Prediction) -> tuple[str, str]:
     "The answer for one digit: HTML for its card, and a few words to announce."
     digit, sure = prediction.digit, f'{prediction.confidence:.0%} sure'
@@ -163,7 +166,7 @@ def verdict(prediction: Prediction) -> tuple[str, str]:
     return (f'<div class="hd-digit hd-unsure">{digit}?</div><div class="hd-unsure">Not sure: {doubt}.</div>',
             f'maybe {digit}, not sure: {doubt}')
 
-# %% ../nbs/06_ui.ipynb #2fcb14df
+# %% ../nbs/06_ui.ipynb #f45431a7
 def prediction_card(name: str, original: Image.Image|None, prediction: Prediction) -> Card:
     "A card with the picture (if any), what the model saw, the answer and all ten probabilities."
     answer, summary = verdict(prediction)
@@ -173,7 +176,7 @@ def prediction_card(name: str, original: Image.Image|None, prediction: Predictio
     return Card(card_html(name, picture, seen, f'<div class="hd-verdict">{answer}</div>',
                           probability_bars(prediction.probabilities)), f'{name}: {summary}')
 
-# %% ../nbs/06_ui.ipynb #bd0842d0
+# %% ../nbs/06_ui.ipynb #6874ae53
 def mark_digits(original: Image.Image, scale: float, reading: NumberReading) -> Image.Image:
     "A copy of `original` with a box around each digit read; `scale` is original pixels per ink-map pixel."
     marked = original.convert('RGB')
@@ -197,7 +200,7 @@ def number_card(name: str, original: Image.Image, scale: float, reading: NumberR
     summary = f'{name}: {reading.text}' + ('' if reading.is_confident else ', some digits uncertain')
     return Card(card_html(name, picture, body), summary)
 
-# %% ../nbs/06_ui.ipynb #c33a3bf2
+# %% ../nbs/06_ui.ipynb #ba159390
 def result_card(recognizer: DigitRecognizer, name: str, data: bytes, max_bytes=MAX_UPLOAD_MB * 2**20) -> Card:
     "Recognise the uploaded file `name` with contents `data` (one digit or a whole number); never raises."
     if len(data) > max_bytes:
@@ -213,7 +216,7 @@ def result_card(recognizer: DigitRecognizer, name: str, data: bytes, max_bytes=M
         log.exception('unexpected failure on upload %r', name)
         return error_card(name, 'Sorry, something went wrong with this file. Please try another image.')
 
-# %% ../nbs/06_ui.ipynb #bf3d4c15
+# %% ../nbs/06_ui.ipynb #1c5f7f2d
 PAD_SIDE = 280            # the pad in canvas pixels; CSS shrinks it on a narrow screen and ipycanvas rescales pointer positions
 POINTER_ACTIONS = {'mouse_down': 'start', 'touch_start': 'start', 'mouse_move': 'extend', 'touch_move': 'extend',
                    'mouse_up': 'finish', 'mouse_out': 'finish', 'touch_end': 'finish', 'touch_cancel': 'finish'}
@@ -238,7 +241,7 @@ def pad_event(content, side=PAD_SIDE) -> tuple[str, tuple[float, float]|None]|No
         content = touches[0]   # one finger writes; a second one is ignored
     return action, (_coordinate(content.get('x'), side), _coordinate(content.get('y'), side))
 
-# %% ../nbs/06_ui.ipynb #eafd820b
+# %% ../nbs/06_ui.ipynb #b486ea40
 PEN_WIDTH = 20            # stroke width on the 280 px pad: 2 of the 28 pixels, like MNIST's pen
 MAX_PAD_POINTS = 5_000    # points kept per drawing; later ones are ignored
 
@@ -264,7 +267,7 @@ class Strokes:
             for x, y in (line[0], line[-1]): pen.ellipse([x - r, y - r, x + r, y + r], fill=0)
         return image
 
-# %% ../nbs/06_ui.ipynb #f9b09540
+# %% ../nbs/06_ui.ipynb #21e0333f
 INK = '#0f172a'   # the pen's colour on the pad's white paper
 
 def paint(canvas: Canvas, strokes: Strokes):
@@ -278,7 +281,7 @@ def paint(canvas: Canvas, strokes: Strokes):
             canvas.fill_circle(*line[0], strokes.pen / 2)
             if len(line) > 1: canvas.stroke_lines(line)
 
-# %% ../nbs/06_ui.ipynb #0635c970
+# %% ../nbs/06_ui.ipynb #af61f05b
 class PadCanvas:
     "A canvas showing the strokes written on it with mouse, pen or finger, which it keeps as `strokes`."
     def __init__(self, side=PAD_SIDE):
@@ -316,14 +319,14 @@ class PadCanvas:
         self.canvas._canvas_manager._current_canvas = None
         paint(self.canvas, self.strokes)
 
-# %% ../nbs/06_ui.ipynb #2dbf217d
+# %% ../nbs/06_ui.ipynb #f1856335
 PEN_SETTLE_S = 0.6   # the pad answers once the pen has been lifted this long, so a 4's first stroke gets no answer
 
 def call_later(delay: float, callback) -> asyncio.TimerHandle:
     "Run `callback` after `delay` seconds on the running event loop: the kernel's, which delivers the canvas messages."
     return asyncio.get_running_loop().call_later(delay, callback)
 
-# %% ../nbs/06_ui.ipynb #a803b5a0
+# %% ../nbs/06_ui.ipynb #6071e4ee
 class DrawingPad(PadCanvas):
     "A pad to write one digit on: `on_drawing(image)` once the pen has rested `settle_s` s, `on_clear()` when wiped."
     def __init__(self, on_drawing, on_clear=lambda: None, settle_s=PEN_SETTLE_S, call_later=call_later, side=PAD_SIDE):
@@ -359,7 +362,7 @@ class DrawingPad(PadCanvas):
         if self.waiting is not None: self.waiting.cancel()
         self.waiting = None
 
-# %% ../nbs/06_ui.ipynb #f7d70ff8
+# %% ../nbs/06_ui.ipynb #8319ba09
 MAX_CARDS = 20   # result cards kept on the page, and files read from one upload; older cards are dropped
 
 class ResultList:
@@ -397,7 +400,7 @@ class ResultList:
         self.note.value = (f'Only the latest {self.max_cards} results are kept; {self.dropped} older ones were removed.'
                            if self.dropped else '' if self.cards.children else 'Your results will appear here, newest first.')
 
-# %% ../nbs/06_ui.ipynb #1fb22b81
+# %% ../nbs/06_ui.ipynb #a1da9812
 def example_tiles(examples: dict[Path, int], on_pick) -> widgets.Box:
     "One tile per digit in `examples` (path → digit): its picture, and a button 'Try the 7' calling `on_pick(path)`."
     tiles = []
@@ -408,7 +411,12 @@ def example_tiles(examples: dict[Path, int], on_pick) -> widgets.Box:
         tiles.append(styled(widgets.VBox([picture, button]), 'hd-example-tile'))
     return styled(widgets.Box(tiles), 'hd-examples')
 
-# %% ../nbs/06_ui.ipynb #5509e341
+# %% ../nbs/06_ui.ipynb #db15a31c
+def upload_button() -> widgets.FileUpload:
+    "The upload button, for several images at once; its label comes from the stylesheet (see `CONTROL_CSS`)."
+    return styled(widgets.FileUpload(accept='image/*', multiple=True, description='', icon='', button_style='primary',
+                                     tooltip='Pick one or more photos, scans or drawings'), 'hd-upload')
+
 def uploaded_files(value) -> list[tuple[str, bytes]]:
     "`(name, contents)` of each well-formed file in a `FileUpload` value; malformed entries are logged and skipped."
     files = []
@@ -418,7 +426,7 @@ def uploaded_files(value) -> list[tuple[str, bytes]]:
         else: log.warning('ignored a malformed upload entry of type %s', type(entry).__name__)
     return files
 
-# %% ../nbs/06_ui.ipynb #ed006da1
+# %% ../nbs/06_ui.ipynb #e6e5803b
 def _sentence(error: Exception) -> str: return str(error)[0].upper() + str(error)[1:] + '.'
 
 def drawing_card(recognizer: DigitRecognizer, image: Image.Image) -> Card:
@@ -445,7 +453,7 @@ class DrawingPanel:
 
     def _on_clear(self): self.answer.value = PAD_HINT
 
-# %% ../nbs/06_ui.ipynb #2c202623
+# %% ../nbs/06_ui.ipynb #ebe51dd0
 PAGE_SCRIPT = """<script>
 document.addEventListener('keydown', event => {
   if (event.key === 'Tab' && event.target instanceof Element && event.target.closest('.hd-pad')) event.stopPropagation();
@@ -459,6 +467,14 @@ new MutationObserver(() => {
 }).observe(document.body, {childList: true, subtree: true});
 </script>"""
 
+def log_to_server():
+    "Write the app's log to the kernel process's own stderr, which Voilà keeps in its log, not to the visitor's page."
+    if log.handlers: return
+    handler = logging.StreamHandler(sys.__stderr__)   # in a kernel, sys.stderr is forwarded to the page
+    handler.setFormatter(logging.Formatter('%(asctime)s %(name)s %(levelname)s %(message)s'))
+    log.addHandler(handler)
+    log.propagate = False
+
 def intro(recognizer: DigitRecognizer) -> str:
     "The words above the page's controls, with the model's measured accuracy when it is known."
     accuracy = recognizer.info.get('test_accuracy')
@@ -467,13 +483,12 @@ def intro(recognizer: DigitRecognizer) -> str:
             'cropped, scaled to 20×20 pixels and centred in 28×28); you see that image next to the answer, with the '
             f'probability of every digit.{measured}</p>')
 
-# %% ../nbs/06_ui.ipynb #dd4eee6c
+# %% ../nbs/06_ui.ipynb #77dfcb80
 class DigitApp:
     "The app's page: `DigitApp().display()` in Voilà or a notebook."
     def __init__(self, recognizer: DigitRecognizer|None = None, examples: dict[Path, int]|None = None, max_cards=MAX_CARDS):
         self.recognizer = recognizer or DigitRecognizer()
-        self.upload = styled(widgets.FileUpload(accept='image/*', multiple=True, description='', icon='', button_style='primary',
-                                                tooltip='Pick one or more photos, scans or drawings'), 'hd-upload')
+        self.upload = upload_button()
         self.upload.observe(self._on_upload, names='value')
         self.status, self.results = styled(widgets.HTML(), 'hd-live'), ResultList(max_cards)
         self.drawing = DrawingPanel(self.recognizer, self.announce)
@@ -485,7 +500,8 @@ class DigitApp:
                                            styled(widgets.HBox([controls, self.results.widget]), 'hd-main')]), 'hd-app')
 
     def display(self):
-        "Show the page, with the script for keyboards and screen readers."
+        "Show the page, with the script for keyboards and screen readers; the log goes to the server, not the page."
+        log_to_server()
         display(HTML(PAGE_SCRIPT), self.widget)
 
     def show_batch(self, files: list[tuple[str, bytes]]) -> list[Card]:

@@ -57,13 +57,13 @@ def page(context, app, request):
     snapshot(page, request.node.name)
 
 def snapshot(page, name):
-    "Save a screenshot of the whole page: Voilà scrolls it inside a panel, which is let out to full height meanwhile."
-    page.evaluate('''() => { for (const el of document.querySelectorAll('*')) {
-        if (!['auto', 'scroll'].includes(getComputedStyle(el).overflowY) || el.scrollHeight <= el.clientHeight) continue;
-        el.dataset.hdStyle = el.style.cssText; el.style.overflow = 'visible'; el.style.height = 'auto'; } }''')
-    page.screenshot(path=str(ARTIFACTS/f'{name}.png'), full_page=True)
-    page.evaluate('''() => { for (const el of document.querySelectorAll('[data-hd-style]')) {
-        el.style.cssText = el.dataset.hdStyle; delete el.dataset.hdStyle; } }''')
+    "Save a screenshot of the whole page: Voilà scrolls it inside a panel, so the viewport is stretched to its height meanwhile."
+    viewport = page.viewport_size
+    height = page.evaluate("Math.max(...[...document.querySelectorAll('*')].map(el => el.scrollHeight))")
+    page.set_viewport_size({'width': viewport['width'], 'height': height})
+    page.wait_for_timeout(300)   # let the panels lay out at the new height
+    page.screenshot(path=str(ARTIFACTS/f'{name}.png'))
+    page.set_viewport_size(viewport)
 
 def upload(page, *paths):
     "Upload files through the app's FileUpload button, as a visitor picking them in the file dialog."

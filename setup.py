@@ -12,13 +12,6 @@ cfg = config['DEFAULT']
 licenses = {'apache2': 'Apache-2.0'}   # SPDX expressions
 statuses = ['1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Production/Stable', '6 - Mature', '7 - Inactive']
 
-def shared_files() -> list[tuple[str, list[str]]]:
-    "The files under share/, grouped by folder, as `data_files` entries (paths relative to this file, as setuptools wants)."
-    folders = {}
-    for path in sorted((here/'share').rglob('*')):
-        if path.is_file(): folders.setdefault(path.parent.relative_to(here).as_posix(), []).append(path.relative_to(here).as_posix())
-    return list(folders.items())
-
 setuptools.setup(
     name=cfg['lib_name'],
     version=cfg['version'],
@@ -37,11 +30,11 @@ setuptools.setup(
     # the trained model and the sample images ship inside the package, where `models_dir()` and `samples_dir()` look
     packages=[cfg['lib_name'], f'{cfg["lib_name"]}.models', f'{cfg["lib_name"]}.samples'],
     package_dir={f'{cfg["lib_name"]}.models': 'models', f'{cfg["lib_name"]}.samples': 'data/samples'},
-    package_data={f'{cfg["lib_name"]}.models': ['*.keras', '*.tflite', '*.json', '*.npz'],
+    package_data={cfg['lib_name']: ['jupyter/voila/templates/*/*'],   # the app's page template
+                  f'{cfg["lib_name"]}.models': ['*.keras', '*.tflite', '*.json', '*.npz'],
                   f'{cfg["lib_name"]}.samples': ['*.png', '*.jpg']},
-    # the app, so that `handwritten_digits app` serves it from an installed package: its notebook and Voilà settings,
-    # and whatever lies under share/ (its page template) in the environment's share/, where Jupyter looks
-    data_files=[('share/handwritten_digits', ['nbs/07_app.ipynb', 'voila.json'])] + shared_files(),
+    # the app's notebook and Voilà settings, so that `handwritten_digits app` serves it from an installed package
+    data_files=[('share/handwritten_digits', ['nbs/07_app.ipynb', 'voila.json'])],
     install_requires=cfg['requirements'].split(),
     # [train] brings TensorFlow for training and export; [dev] is everything: [train] and the notebook and test tools
     extras_require={'train': cfg['train_requirements'].split(),

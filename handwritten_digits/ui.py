@@ -10,7 +10,7 @@ __all__ = ['MAX_UPLOAD_MB', 'log', 'SURE_COLOUR', 'UNSURE_COLOUR', 'LAYOUT_CSS',
            'pad_event', 'Strokes', 'paint', 'PadCanvas', 'call_later', 'DrawingPad', 'ResultList', 'example_tiles',
            'upload_button', 'uploaded_files', 'drawing_card', 'DrawingPanel', 'log_to_server', 'intro', 'DigitApp']
 
-# %% ../nbs/06_ui.ipynb #f0ac4118
+# %% ../nbs/06_ui.ipynb #5b08e95e
 import asyncio, base64, html, io, logging, math, sys
 from pathlib import Path
 from typing import NamedTuple
@@ -26,7 +26,7 @@ from .predict import DigitRecognizer, Prediction
 from .samples import sample_files
 from .numbers import NumberReading, read_number
 
-# %% ../nbs/06_ui.ipynb #b352ea81
+# %% ../nbs/06_ui.ipynb #42e06b69
 MAX_UPLOAD_MB = 20   # a larger file gets a card saying so, before anything decodes it
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def model_view(framed: np.ndarray, side=112) -> Image.Image:
     pixels = (np.clip(framed, 0, 1) * 255).astype(np.uint8)
     return Image.fromarray(pixels, 'L').resize((side, side), Image.Resampling.NEAREST)
 
-# %% ../nbs/06_ui.ipynb #21659ad0
+# %% ../nbs/06_ui.ipynb #3aed9a06
 def img_tag(image: Image.Image, alt: str, css_class='') -> str:
     "An `<img>` holding `image` as PNG data, with `alt` text for screen readers and its size so the page does not jump."
     data = base64.b64encode(png_bytes(image)).decode('ascii')
@@ -58,7 +58,7 @@ def figure(image: Image.Image, alt: str, caption: str, css_class='') -> str:
     "A picture with its caption underneath."
     return f'<figure class="hd-figure">{img_tag(image, alt, css_class)}<figcaption>{html.escape(caption)}</figcaption></figure>'
 
-# %% ../nbs/06_ui.ipynb #b265206b
+# %% ../nbs/06_ui.ipynb #d2267586
 SURE_COLOUR, UNSURE_COLOUR = '#1d4ed8', '#b45309'   # blue 6.7:1 and amber 5.0:1 on white: text and boxes alike
 
 LAYOUT_CSS = """
@@ -76,7 +76,8 @@ body, .jp-RenderedHTMLCommon, .jp-RenderedHTMLCommon p {font-size:16px}
 .hd-app .hd-live {height:3em; color:#334155}
 .hd-live .widget-html-content {display:-webkit-box; -webkit-line-clamp:2; -webkit-box-orient:vertical; overflow:hidden}
 .hd-examples {flex-wrap:wrap; gap:8px}
-.hd-example-tile {align-items:center; width:auto}
+.hd-example-tile {align-items:center; width:auto; padding:3px}
+.hd-app .hd-examples, .hd-app .hd-example-tile {overflow:visible}   /* room for the focus ring */
 .hd-app .hd-example {padding:6px 8px}
 .hd-example-tile img {width:64px; height:64px; object-fit:contain; border-radius:6px}
 .hd-pad {align-items:flex-start}
@@ -86,7 +87,7 @@ body, .jp-RenderedHTMLCommon, .jp-RenderedHTMLCommon p {font-size:16px}
 .hd-note {color:#334155; font-style:italic}
 """
 
-# %% ../nbs/06_ui.ipynb #0234e29d
+# %% ../nbs/06_ui.ipynb #f1fa41e2
 CONTROL_CSS = """
 .hd-app .jupyter-button {font-size:16px; height:auto; min-height:44px; width:auto; padding:6px 12px;
     border-radius:6px; white-space:normal}
@@ -98,7 +99,7 @@ CONTROL_CSS = """
 .hd-app .hd-upload::before {content:"Upload images"; font-size:16px}
 """
 
-# %% ../nbs/06_ui.ipynb #9877558a
+# %% ../nbs/06_ui.ipynb #284283d6
 CARD_CSS = f"""
 .hd-card {{border:1px solid #cbd5e1; border-radius:10px; padding:10px 14px; margin:0 0 10px; overflow-wrap:anywhere}}
 .hd-card-body {{display:flex; flex-wrap:wrap; gap:10px 20px; align-items:center}}
@@ -107,10 +108,14 @@ CARD_CSS = f"""
 .hd-figure img {{display:block; max-width:100%; height:auto; border-radius:6px; min-width:60px}}
 .hd-figure img.hd-pixels {{image-rendering:pixelated; border:1px solid #cbd5e1}}
 .hd-figure figcaption {{color:#334155; text-align:center}}
-.hd-verdict {{min-width:7em}}
+.hd-verdict {{min-width:5.5em}}
+/* on a phone a digit's two pictures and its answer share a row, the bars below them */
+@media (max-width:520px) {{ .hd-figure img.hd-photo, .hd-figure img.hd-pixels {{max-width:26vw}}
+                            .hd-card-body {{gap:8px 14px}} }}
 .hd-digit {{font-size:64px; font-weight:700; line-height:1}}
 .hd-number {{font-size:44px; font-weight:700; line-height:1.1; letter-spacing:2px}}
 .hd-unsure {{color:{UNSURE_COLOUR}; font-weight:600}}
+.hd-reject {{color:{UNSURE_COLOUR}; font-size:24px; font-weight:700; line-height:1.2}}
 .hd-alternative {{color:#334155}}
 .hd-chips {{font-size:22px; margin-top:6px}}
 .hd-chips sub {{font-size:16px}}
@@ -130,7 +135,7 @@ def styled(widget: widgets.Widget, *css_classes: str) -> widgets.Widget:
     for css_class in css_classes: widget.add_class(css_class)
     return widget
 
-# %% ../nbs/06_ui.ipynb #45c39749
+# %% ../nbs/06_ui.ipynb #61523854
 def probability_bars(probabilities) -> str:
     "An HTML bar chart of the ten class probabilities, the most likely digit highlighted."
     best = int(np.argmax(probabilities))
@@ -139,7 +144,7 @@ def probability_bars(probabilities) -> str:
                    f'<span class="hd-bar-value">{100 * p:.1f}%</span></div>' for digit, p in enumerate(probabilities))
     return f'<div class="hd-bars" aria-label="Probability of each digit">{rows}</div>'
 
-# %% ../nbs/06_ui.ipynb #2c2b6d09
+# %% ../nbs/06_ui.ipynb #df8910c9
 class Card(NamedTuple):
     "One result: the card's HTML, and a short `summary` to announce."
     html: str
@@ -156,27 +161,31 @@ def error_card(name: str, message: str) -> Card:
     return Card(card_html(name, f'<div class="hd-error-text">{html.escape(message)}</div>', css_class='hd-error'),
                 f'{name}: {message}')
 
-# %% ../nbs/06_ui.ipynb #c4c16c3c
+# %% ../nbs/06_ui.ipynb #dc2c0722
 def verdict(prediction: Prediction) -> tuple[str, str]:
     "The answer for one digit: HTML for its card, and a few words to announce."
     digit, sure = prediction.digit, f'{prediction.confidence:.0%} sure'
+    if not prediction.is_digit:
+        return ('<div class="hd-reject">This doesn\'t look like a digit.</div>'
+                f'<div>{prediction.not_digit:.0%} sure. If it is one, try a closer, sharper picture.</div>',
+                "this doesn't look like a digit")
     if prediction.is_confident:
         return f'<div class="hd-digit">{digit}</div><div>{sure}</div>', f'{digit}, {sure}'
     doubt = 'this does not look much like a digit' if prediction.unusual else f'only {sure}'
     return (f'<div class="hd-digit hd-unsure">{digit}?</div><div class="hd-unsure">Not sure: {doubt}.</div>',
             f'maybe {digit}, not sure: {doubt}')
 
-# %% ../nbs/06_ui.ipynb #f45431a7
+# %% ../nbs/06_ui.ipynb #deba5bc3
 def prediction_card(name: str, original: Image.Image|None, prediction: Prediction) -> Card:
     "A card with the picture (if any), what the model saw, the answer and all ten probabilities."
     answer, summary = verdict(prediction)
-    picture = figure(thumbnail(original), f'Your picture {name}', 'your picture') if original else ''
+    picture = figure(thumbnail(original), f'Your picture {name}', 'your picture', 'hd-photo') if original else ''
     seen = figure(model_view(prediction.image), 'The 28 by 28 pixel image the model saw, enlarged',
                   'what the model sees', 'hd-pixels')
     return Card(card_html(name, picture, seen, f'<div class="hd-verdict">{answer}</div>',
                           probability_bars(prediction.probabilities)), f'{name}: {summary}')
 
-# %% ../nbs/06_ui.ipynb #6874ae53
+# %% ../nbs/06_ui.ipynb #171b8d1d
 def mark_digits(original: Image.Image, scale: float, reading: NumberReading) -> Image.Image:
     "A copy of `original` with a box around each digit read; `scale` is original pixels per ink-map pixel."
     marked = original.convert('RGB')
@@ -200,7 +209,7 @@ def number_card(name: str, original: Image.Image, scale: float, reading: NumberR
     summary = f'{name}: {reading.text}' + ('' if reading.is_confident else ', some digits uncertain')
     return Card(card_html(name, picture, body), summary)
 
-# %% ../nbs/06_ui.ipynb #ba159390
+# %% ../nbs/06_ui.ipynb #4531f332
 def result_card(recognizer: DigitRecognizer, name: str, data: bytes, max_bytes=MAX_UPLOAD_MB * 2**20) -> Card:
     "Recognise the uploaded file `name` with contents `data` (one digit or a whole number); never raises."
     if len(data) > max_bytes:
@@ -216,7 +225,7 @@ def result_card(recognizer: DigitRecognizer, name: str, data: bytes, max_bytes=M
         log.exception('unexpected failure on upload %r', name)
         return error_card(name, 'Sorry, something went wrong with this file. Please try another image.')
 
-# %% ../nbs/06_ui.ipynb #1c5f7f2d
+# %% ../nbs/06_ui.ipynb #1ba75110
 PAD_SIDE = 280            # the pad in canvas pixels; CSS shrinks it on a narrow screen and ipycanvas rescales pointer positions
 POINTER_ACTIONS = {'mouse_down': 'start', 'touch_start': 'start', 'mouse_move': 'extend', 'touch_move': 'extend',
                    'mouse_up': 'finish', 'mouse_out': 'finish', 'touch_end': 'finish', 'touch_cancel': 'finish'}
@@ -241,7 +250,7 @@ def pad_event(content, side=PAD_SIDE) -> tuple[str, tuple[float, float]|None]|No
         content = touches[0]   # one finger writes; a second one is ignored
     return action, (_coordinate(content.get('x'), side), _coordinate(content.get('y'), side))
 
-# %% ../nbs/06_ui.ipynb #b486ea40
+# %% ../nbs/06_ui.ipynb #af0bc0c6
 PEN_WIDTH = 20            # stroke width on the 280 px pad: 2 of the 28 pixels, like MNIST's pen
 MAX_PAD_POINTS = 5_000    # points kept per drawing; later ones are ignored
 
@@ -267,7 +276,7 @@ class Strokes:
             for x, y in (line[0], line[-1]): pen.ellipse([x - r, y - r, x + r, y + r], fill=0)
         return image
 
-# %% ../nbs/06_ui.ipynb #21e0333f
+# %% ../nbs/06_ui.ipynb #a4b08dc4
 INK = '#0f172a'   # the pen's colour on the pad's white paper
 
 def paint(canvas: Canvas, strokes: Strokes):
@@ -281,7 +290,7 @@ def paint(canvas: Canvas, strokes: Strokes):
             canvas.fill_circle(*line[0], strokes.pen / 2)
             if len(line) > 1: canvas.stroke_lines(line)
 
-# %% ../nbs/06_ui.ipynb #af61f05b
+# %% ../nbs/06_ui.ipynb #c2264069
 class PadCanvas:
     "A canvas showing the strokes written on it with mouse, pen or finger, which it keeps as `strokes`."
     def __init__(self, side=PAD_SIDE):
@@ -319,14 +328,14 @@ class PadCanvas:
         self.canvas._canvas_manager._current_canvas = None
         paint(self.canvas, self.strokes)
 
-# %% ../nbs/06_ui.ipynb #f1856335
+# %% ../nbs/06_ui.ipynb #2638c602
 PEN_SETTLE_S = 0.6   # the pad answers once the pen has been lifted this long, so a 4's first stroke gets no answer
 
 def call_later(delay: float, callback) -> asyncio.TimerHandle:
     "Run `callback` after `delay` seconds on the running event loop: the kernel's, which delivers the canvas messages."
     return asyncio.get_running_loop().call_later(delay, callback)
 
-# %% ../nbs/06_ui.ipynb #6071e4ee
+# %% ../nbs/06_ui.ipynb #c14a736d
 class DrawingPad(PadCanvas):
     "A pad to write one digit on: `on_drawing(image)` once the pen has rested `settle_s` s, `on_clear()` when wiped."
     def __init__(self, on_drawing, on_clear=lambda: None, settle_s=PEN_SETTLE_S, call_later=call_later, side=PAD_SIDE):
@@ -362,7 +371,7 @@ class DrawingPad(PadCanvas):
         if self.waiting is not None: self.waiting.cancel()
         self.waiting = None
 
-# %% ../nbs/06_ui.ipynb #8319ba09
+# %% ../nbs/06_ui.ipynb #696a9b58
 MAX_CARDS = 20   # result cards kept on the page, and files read from one upload; older cards are dropped
 
 class ResultList:
@@ -400,7 +409,7 @@ class ResultList:
         self.note.value = (f'Only the latest {self.max_cards} results are kept; {self.dropped} older ones were removed.'
                            if self.dropped else '' if self.cards.children else 'Your results will appear here, newest first.')
 
-# %% ../nbs/06_ui.ipynb #a1da9812
+# %% ../nbs/06_ui.ipynb #a8e6aa52
 def example_tiles(examples: dict[Path, int], on_pick) -> widgets.Box:
     "One tile per digit in `examples` (path → digit): its picture, and a button 'Try the 7' calling `on_pick(path)`."
     tiles = []
@@ -411,7 +420,7 @@ def example_tiles(examples: dict[Path, int], on_pick) -> widgets.Box:
         tiles.append(styled(widgets.VBox([picture, button]), 'hd-example-tile'))
     return styled(widgets.Box(tiles), 'hd-examples')
 
-# %% ../nbs/06_ui.ipynb #db15a31c
+# %% ../nbs/06_ui.ipynb #63f4a9f5
 def upload_button() -> widgets.FileUpload:
     "The upload button, for several images at once; its label comes from the stylesheet (see `CONTROL_CSS`)."
     return styled(widgets.FileUpload(accept='image/*', multiple=True, description='', icon='', button_style='primary',
@@ -426,7 +435,7 @@ def uploaded_files(value) -> list[tuple[str, bytes]]:
         else: log.warning('ignored a malformed upload entry of type %s', type(entry).__name__)
     return files
 
-# %% ../nbs/06_ui.ipynb #e6e5803b
+# %% ../nbs/06_ui.ipynb #9e3c90b6
 def _sentence(error: Exception) -> str: return str(error)[0].upper() + str(error)[1:] + '.'
 
 def drawing_card(recognizer: DigitRecognizer, image: Image.Image) -> Card:
@@ -453,7 +462,7 @@ class DrawingPanel:
 
     def _on_clear(self): self.answer.value = PAD_HINT
 
-# %% ../nbs/06_ui.ipynb #ebe51dd0
+# %% ../nbs/06_ui.ipynb #c9dd0351
 PAGE_SCRIPT = """<script>
 document.addEventListener('keydown', event => {
   if (event.key === 'Tab' && event.target instanceof Element && event.target.closest('.hd-pad')) event.stopPropagation();
@@ -483,7 +492,7 @@ def intro(recognizer: DigitRecognizer) -> str:
             'cropped, scaled to 20×20 pixels and centred in 28×28); you see that image next to the answer, with the '
             f'probability of every digit.{measured}</p>')
 
-# %% ../nbs/06_ui.ipynb #77dfcb80
+# %% ../nbs/06_ui.ipynb #1f31c1ee
 class DigitApp:
     "The app's page: `DigitApp().display()` in Voilà or a notebook."
     def __init__(self, recognizer: DigitRecognizer|None = None, examples: dict[Path, int]|None = None, max_cards=MAX_CARDS):

@@ -7,8 +7,9 @@ __all__ = ['APP_TEMPLATE', 'APP_JUPYTER_DATA', 'V1_PROTOCOL', 'MIN_FRAME_OFFSETS
            'APP_SETTINGS', 'register_app_template', 'v1_frame_is_sound', 'offers_v1', 'GuardedKernelConnection',
            'AppKernelManager', 'app_files', 'serve_app']
 
-# %% ../nbs/09_serve.ipynb #87689faa
-import importlib.metadata, os, time
+# %% ../nbs/09_serve.ipynb #721262bf
+import importlib.metadata, os
+from datetime import datetime, timezone
 from pathlib import Path
 
 from jupyter_core.utils import ensure_async
@@ -20,7 +21,7 @@ from voila.app import Voila
 
 from .core import PACKAGE_DIR
 
-# %% ../nbs/09_serve.ipynb #87e3d798
+# %% ../nbs/09_serve.ipynb #20943711
 APP_TEMPLATE, APP_JUPYTER_DATA = 'handwritten_digits', PACKAGE_DIR/'jupyter'
 
 def register_app_template():
@@ -30,7 +31,7 @@ def register_app_template():
 
 register_app_template()
 
-# %% ../nbs/09_serve.ipynb #4ea32275
+# %% ../nbs/09_serve.ipynb #53e4864c
 V1_PROTOCOL = 'v1.kernel.websocket.jupyter.org'
 # a v1 frame holds two offsets for its channel's name, one per message part (header, parent header, metadata,
 # content) and one per buffer: an upload sends one buffer per file, far fewer than this bound
@@ -44,12 +45,12 @@ def v1_frame_is_sound(frame) -> bool:
     offsets = [int.from_bytes(frame[8 * i:8 * i + 8], 'little') for i in range(1, count + 1)]
     return offsets[0] == 8 * (count + 1) and offsets == sorted(offsets) and offsets[-1] <= len(frame)
 
-# %% ../nbs/09_serve.ipynb #6e527793
+# %% ../nbs/09_serve.ipynb #e0f9e2ca
 def offers_v1(subprotocols: str) -> bool:
     "Whether a websocket handshake's `Sec-WebSocket-Protocol` header offers the v1 kernel protocol."
     return V1_PROTOCOL in (p.strip() for p in subprotocols.split(','))
 
-# %% ../nbs/09_serve.ipynb #8c098085
+# %% ../nbs/09_serve.ipynb #f393e420
 class GuardedKernelConnection(ZMQChannelsWebsocketConnection):
     "A kernel websocket that speaks only the v1 protocol and drops the frames it cannot trust."
 
@@ -72,7 +73,7 @@ class GuardedKernelConnection(ZMQChannelsWebsocketConnection):
         # a sound frame can still hold parts that are not JSON messages, and they can fail anywhere in the parsing
         except Exception as e: self.log.warning('Dropped an unreadable message for kernel %s: %r', self.kernel_id, e)
 
-# %% ../nbs/09_serve.ipynb #84ecec6e
+# %% ../nbs/09_serve.ipynb #70c36f76
 class AppKernelManager(AsyncMappingKernelManager):
     "Kernels for the app's visitors: at most `max_kernels` at once, each shut down soon after its page goes away."
     max_kernels = Int(20, config=True, help='Kernels (visitors) at once; beyond it a visitor gets the busy page.')
@@ -81,7 +82,7 @@ class AppKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._starting = 0            # kernels being started, which `len(self)` does not count yet
-        self._unattended_since = {}   # kernel id -> time.monotonic() when the culler first saw it without a page
+        self._unattended_since = {}   # kernel id -> when the culler first saw it without a page (UTC)
 
     async def start_kernel(self, **kwargs):
         "Start a kernel, or refuse with HTTP 503 (the busy page) when `max_kernels` are running or starting."
@@ -94,21 +95,26 @@ class AppKernelManager(AsyncMappingKernelManager):
         return kernel_id
 
     async def cull_kernel_if_idle(self, kernel_id):
-        "Shut down a kernel that died or has had no page for `unattended_timeout` seconds; else apply the idle rule."
-        if not await ensure_async(self.get_kernel(kernel_id).is_alive()):
+        "Shut down a kernel that died, or that has had no page and no activity for `unattended_timeout` seconds."
+        kernel = self.get_kernel(kernel_id)
+        if not await ensure_async(kernel.is_alive()):
             self.log.warning('Kernel %s died: shutting it down so that its page says so', kernel_id)
             return await self.shutdown_kernel(kernel_id, now=True)
-        if self.kernel_model(kernel_id)['connections']: self._unattended_since.pop(kernel_id, None)
-        elif time.monotonic() - self._unattended_since.setdefault(kernel_id, time.monotonic()) > self.unattended_timeout:
-            self.log.info('Kernel %s has had no page for %.0f s: shutting it down', kernel_id, self.unattended_timeout)
-            return await self.shutdown_kernel(kernel_id, now=True)   # nothing in it to save: no polite request first
+        if self.kernel_model(kernel_id)['connections'] or kernel.execution_state == 'busy': self._unattended_since.pop(kernel_id, None)
+        else:
+            # the clock starts when the culler first sees no page, or later when the kernel was last active (rendering
+            # the page, before the browser connects; or a page that only just went away)
+            since = max(self._unattended_since.setdefault(kernel_id, datetime.now(timezone.utc)), kernel.last_activity)
+            if (datetime.now(timezone.utc) - since).total_seconds() > self.unattended_timeout:
+                self.log.info('Kernel %s has had no page for %.0f s: shutting it down', kernel_id, self.unattended_timeout)
+                return await self.shutdown_kernel(kernel_id, now=True)   # nothing in it to save: no polite request first
         await super().cull_kernel_if_idle(kernel_id)
 
     async def shutdown_kernel(self, kernel_id, *args, **kwargs):
         self._unattended_since.pop(kernel_id, None)
         return await super().shutdown_kernel(kernel_id, *args, **kwargs)
 
-# %% ../nbs/09_serve.ipynb #53fb623b
+# %% ../nbs/09_serve.ipynb #9335854c
 APP_NOTEBOOK, APP_SETTINGS = '07_app.ipynb', 'voila.json'
 
 def app_files() -> tuple[Path, Path]:
@@ -120,7 +126,7 @@ def app_files() -> tuple[Path, Path]:
     if len(installed) < 2: raise FileNotFoundError(f'{APP_NOTEBOOK} or {APP_SETTINGS} is missing from this installation')
     return installed[APP_NOTEBOOK], installed[APP_SETTINGS].parent
 
-# %% ../nbs/09_serve.ipynb #817f17c5
+# %% ../nbs/09_serve.ipynb #75708645
 def serve_app(host: str | None = None, port: int | None = None):
     "Serve the app with Voilà until interrupted (Ctrl-C), at `host` and `port` if given, else where voila.json says."
     notebook, settings = app_files()

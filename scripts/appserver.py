@@ -47,7 +47,11 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 def kernel_memory_mb(server: subprocess.Popen) -> list[float]:
-    "Resident memory, in MB, of each kernel the Voilà `server` runs."
+    "Resident memory, in MB, of each kernel the Voilà `server` runs (kernels that are exiting do not count)."
     import psutil
-    kernels = [c for c in psutil.Process(server.pid).children(recursive=True) if 'ipykernel' in ' '.join(c.cmdline())]
-    return [k.memory_info().rss / 2**20 for k in kernels]
+    sizes = []
+    for process in psutil.Process(server.pid).children(recursive=True):
+        try:
+            if 'ipykernel' in ' '.join(process.cmdline()): sizes.append(process.memory_info().rss / 2**20)
+        except psutil.Error: pass   # it exited (or is a zombie) while we looked
+    return sizes

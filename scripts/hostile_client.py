@@ -30,28 +30,37 @@ def connect(url: str, kernel_id: str, protocols=None) -> websocket.WebSocket:
     ws_url = url.replace('http://', 'ws://') + f'api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}'
     return websocket.create_connection(ws_url, timeout=5, subprotocols=protocols)
 
-def legacy_widget_state_flood(url: str, seconds: float) -> str:
-    """The attack of issue 9: without the v1 subprotocol, ask every widget of the page for its state (image widgets
-    answer with binary buffers) for `seconds`. Returns what happened: 'refused' or 'sent N requests'."""
-    kernel_id = open_page(url)
-    try: ws = connect(url, kernel_id)
-    except websocket.WebSocketBadStatusException: return 'refused'
+def legacy_widget_state_flood(url: str, kernel_id: str, seconds: float) -> dict:
+    """Issue 9's attack for `seconds`: connect to the page's kernel without the v1 subprotocol and keep asking every
+    widget for its state (image widgets answer with binary buffers). Returns how many handshakes were refused and how
+    many requests were sent."""
+    tally, deadline = {'refused': 0, 'requests': 0}, time.time() + seconds
+    while time.time() < deadline:
+        try: ws = connect(url, kernel_id)
+        except websocket.WebSocketBadStatusException as e:
+            assert e.status_code == 400, f'the handshake failed for another reason: {e}'
+            tally['refused'] += 1
+            time.sleep(0.1)
+            continue
+        try: tally['requests'] += _flood(ws, deadline)
+        except (websocket.WebSocketException, OSError): pass
+        finally: ws.close()
+    return tally
+
+def _flood(ws: websocket.WebSocket, deadline: float) -> int:
+    "Ask the widgets behind `ws` (legacy protocol) for their state until `deadline`; the number of requests sent."
     session, sent, comms = uuid.uuid4().hex, 0, {}
     ws.send(json.dumps({**message('comm_info_request', {'target_name': 'jupyter.widget'}, session), 'channel': 'shell'}))
-    deadline = time.time() + seconds
-    try:
-        while time.time() < deadline and not comms:
-            frame = ws.recv()
-            if isinstance(frame, str) and '"comm_info_reply"' in frame: comms = json.loads(frame)['content']['comms']
-        while time.time() < deadline:
-            for comm_id in comms:
-                request = message('comm_msg', {'comm_id': comm_id, 'data': {'method': 'request_state'}}, session)
-                ws.send(json.dumps({**request, 'channel': 'shell'}))
-                sent += 1
-            time.sleep(0.2)
-    except (websocket.WebSocketException, OSError): pass
-    finally: ws.close()
-    return f'sent {sent} requests'
+    while time.time() < deadline and not comms:
+        frame = ws.recv()
+        if isinstance(frame, str) and '"comm_info_reply"' in frame: comms = json.loads(frame)['content']['comms']
+    while time.time() < deadline:
+        for comm_id in comms:
+            request = message('comm_msg', {'comm_id': comm_id, 'data': {'method': 'request_state'}}, session)
+            ws.send(json.dumps({**request, 'channel': 'shell'}))
+            sent += 1
+        time.sleep(0.2)
+    return sent
 
 def read_v1(frame: bytes) -> tuple[str, dict, dict]:
     "The channel, header and content of a v1 frame from the server."
@@ -65,20 +74,25 @@ class V1Client:
     def __init__(self, url: str, kernel_id: str):
         self.ws, self.session = connect(url, kernel_id, [V1_PROTOCOL]), uuid.uuid4().hex
 
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.ws.close()
+
     def send(self, msg_type: str, content: dict, channel: str = 'shell'):
         self.ws.send_binary(v1_frame(message(msg_type, content, self.session), channel))
 
-    def replies(self, seconds: float) -> list[tuple[str, dict, dict]]:
-        "Every message the server sends for `seconds`."
+    def replies(self, seconds: float, until: str | None = None) -> list[tuple[str, dict, dict]]:
+        "Every message the server sends for `seconds`, or until one of type `until` arrives."
         received, deadline = [], time.time() + seconds
         while (left := deadline - time.time()) > 0:
             self.ws.settimeout(left)
             try: frame = self.ws.recv()
             except websocket.WebSocketTimeoutException: break
             received.append(read_v1(frame))
+            if received[-1][1]['msg_type'] == until: break
         return received
 
     def widget_comms(self) -> list[str]:
         "The ids of the page's widgets."
         self.send('comm_info_request', {'target_name': 'jupyter.widget'})
-        return next(list(content['comms']) for _, header, content in self.replies(10) if header['msg_type'] == 'comm_info_reply')
+        return next(list(content['comms']) for _, header, content in self.replies(10, until='comm_info_reply')
+                    if header['msg_type'] == 'comm_info_reply')

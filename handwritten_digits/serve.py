@@ -7,7 +7,7 @@ __all__ = ['APP_TEMPLATE', 'APP_JUPYTER_DATA', 'V1_PROTOCOL', 'MIN_FRAME_OFFSETS
            'APP_SETTINGS', 'register_app_template', 'v1_frame_is_sound', 'offers_v1', 'GuardedKernelConnection',
            'AppKernelManager', 'app_files', 'serve_app']
 
-# %% ../nbs/09_serve.ipynb #721262bf
+# %% ../nbs/09_serve.ipynb #24286ca1
 import importlib.metadata, os
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,7 +21,7 @@ from voila.app import Voila
 
 from .core import PACKAGE_DIR
 
-# %% ../nbs/09_serve.ipynb #20943711
+# %% ../nbs/09_serve.ipynb #cfcc3d20
 APP_TEMPLATE, APP_JUPYTER_DATA = 'handwritten_digits', PACKAGE_DIR/'jupyter'
 
 def register_app_template():
@@ -31,7 +31,7 @@ def register_app_template():
 
 register_app_template()
 
-# %% ../nbs/09_serve.ipynb #53e4864c
+# %% ../nbs/09_serve.ipynb #a3adc2e9
 V1_PROTOCOL = 'v1.kernel.websocket.jupyter.org'
 # a v1 frame holds two offsets for its channel's name, one per message part (header, parent header, metadata,
 # content) and one per buffer: an upload sends one buffer per file, far fewer than this bound
@@ -45,12 +45,12 @@ def v1_frame_is_sound(frame) -> bool:
     offsets = [int.from_bytes(frame[8 * i:8 * i + 8], 'little') for i in range(1, count + 1)]
     return offsets[0] == 8 * (count + 1) and offsets == sorted(offsets) and offsets[-1] <= len(frame)
 
-# %% ../nbs/09_serve.ipynb #e0f9e2ca
+# %% ../nbs/09_serve.ipynb #8ee72bfc
 def offers_v1(subprotocols: str) -> bool:
     "Whether a websocket handshake's `Sec-WebSocket-Protocol` header offers the v1 kernel protocol."
     return V1_PROTOCOL in (p.strip() for p in subprotocols.split(','))
 
-# %% ../nbs/09_serve.ipynb #f393e420
+# %% ../nbs/09_serve.ipynb #6504137d
 class GuardedKernelConnection(ZMQChannelsWebsocketConnection):
     "A kernel websocket that speaks only the v1 protocol and drops the frames it cannot trust."
 
@@ -73,7 +73,7 @@ class GuardedKernelConnection(ZMQChannelsWebsocketConnection):
         # a sound frame can still hold parts that are not JSON messages, and they can fail anywhere in the parsing
         except Exception as e: self.log.warning('Dropped an unreadable message for kernel %s: %r', self.kernel_id, e)
 
-# %% ../nbs/09_serve.ipynb #70c36f76
+# %% ../nbs/09_serve.ipynb #8f742088
 class AppKernelManager(AsyncMappingKernelManager):
     "Kernels for the app's visitors: at most `max_kernels` at once, each shut down soon after its page goes away."
     max_kernels = Int(20, config=True, help='Kernels (visitors) at once; beyond it a visitor gets the busy page.')
@@ -114,7 +114,7 @@ class AppKernelManager(AsyncMappingKernelManager):
         self._unattended_since.pop(kernel_id, None)
         return await super().shutdown_kernel(kernel_id, *args, **kwargs)
 
-# %% ../nbs/09_serve.ipynb #9335854c
+# %% ../nbs/09_serve.ipynb #d3f280b5
 APP_NOTEBOOK, APP_SETTINGS = '07_app.ipynb', 'voila.json'
 
 def app_files() -> tuple[Path, Path]:
@@ -126,7 +126,7 @@ def app_files() -> tuple[Path, Path]:
     if len(installed) < 2: raise FileNotFoundError(f'{APP_NOTEBOOK} or {APP_SETTINGS} is missing from this installation')
     return installed[APP_NOTEBOOK], installed[APP_SETTINGS].parent
 
-# %% ../nbs/09_serve.ipynb #75708645
+# %% ../nbs/09_serve.ipynb #431085b0
 def serve_app(host: str | None = None, port: int | None = None):
     "Serve the app with Voilà until interrupted (Ctrl-C), at `host` and `port` if given, else where voila.json says."
     notebook, settings = app_files()

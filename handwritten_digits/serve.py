@@ -121,7 +121,7 @@ def app_files() -> tuple[Path, Path]:
     "The app's notebook and the folder of its Voilà settings, from the checkout or else from the installed package."
     checkout = PACKAGE_DIR.parent
     if (checkout/APP_SETTINGS).exists() and (checkout/'nbs'/APP_NOTEBOOK).exists(): return checkout/'nbs'/APP_NOTEBOOK, checkout
-    installed = {f.name: Path(f.locate()) for f in importlib.metadata.files('handwritten_digits') or []
+    installed = {f.name: Path(f.locate()).resolve() for f in importlib.metadata.files('handwritten_digits') or []
                  if f.name in (APP_NOTEBOOK, APP_SETTINGS)}
     if len(installed) < 2: raise FileNotFoundError(f'{APP_NOTEBOOK} or {APP_SETTINGS} is missing from this installation')
     return installed[APP_NOTEBOOK], installed[APP_SETTINGS].parent

@@ -2,7 +2,8 @@
 `voila.json` (issue 9): the websocket attack, unsound frames, malformed widget messages, code that must stay refused,
 kernels freed and capped, the busy page, the page's words when its kernel or the server goes away, and
 `handwritten_digits app`. Every attack is bounded in time; screenshots go to artifacts/."""
-import json, os, re, socket, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
+import json, os, re, signal, socket, subprocess, sys, threading, time, urllib.error, urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil, pytest
@@ -210,23 +211,44 @@ def test_page_says_when_the_server_is_gone(browser):
         page.screenshot(path=str(ARTIFACTS/'server-gone-desktop.png'))
         page.close()
 
-def test_console_script_serves_the_app(tmp_path):
-    "`handwritten_digits app` from a folder that is not the checkout: the same page, with voila.json's settings."
+@contextmanager
+def console_app(python_args: list[str], cwd: Path, env: dict | None = None):
+    "Run `python … app --port P` (the console script's `main`) in `cwd`; yield the app's page and the server's process."
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         port = s.getsockname()[1]
-    script = Path(sys.executable).parent/'handwritten_digits'
-    server = subprocess.Popen([str(script), 'app', '--port', str(port)], cwd=tmp_path, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen([sys.executable, *python_args, 'app', '--port', str(port)], cwd=cwd, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
     url = f'http://127.0.0.1:{port}/'
     try:
         assert wait_for(lambda: _answers(url + READY_PROBE), 60)
-        html = urllib.request.urlopen(url, timeout=60).read().decode()
-        assert '<title>Handwritten digit recognizer</title>' in html and 'kernelId' in html
+        yield urllib.request.urlopen(url, timeout=60).read().decode(), server
     finally:
-        os.killpg(server.pid, 15)
+        os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
 
 def _answers(url: str) -> bool:
     try: return urllib.request.urlopen(url, timeout=2).status == 200
     except OSError: return False
+
+MAIN = ['-c', 'from handwritten_digits.cli import main; main()']
+
+def test_console_script_serves_the_app(tmp_path):
+    "`handwritten_digits app` run from a folder other than the checkout: the same page, with voila.json's settings."
+    with console_app(MAIN, tmp_path) as (html, _):
+        assert '<title>Handwritten digit recognizer</title>' in html and 'kernelId' in html
+
+def test_installed_wheel_serves_the_app(tmp_path):
+    "The package's wheel, installed away from the checkout, carries the app's notebook, voila.json and template."
+    pip = [sys.executable, '-m', 'pip', '-q', '--disable-pip-version-check']
+    subprocess.run([*pip, 'wheel', '--no-deps', '-w', str(tmp_path/'wheel'), str(ROOT)], check=True, timeout=600)
+    wheel, = (tmp_path/'wheel').glob('*.whl')
+    # --ignore-installed: else pip would first uninstall the checkout's own (editable) install from this environment
+    subprocess.run([*pip, 'install', '--no-deps', '--ignore-installed', '--prefix', str(tmp_path/'prefix'), str(wheel)],
+                   check=True, timeout=300)
+    site = tmp_path/'prefix'/'lib'/f'python{sys.version_info.major}.{sys.version_info.minor}'/'site-packages'
+    # the installed copy comes first on the path (and so in the kernels, which inherit it), before the checkout's
+    with console_app(MAIN, tmp_path, env={**os.environ, 'PYTHONPATH': str(site)}) as (html, server):
+        assert '<title>Handwritten digit recognizer</title>' in html and 'kernelId' in html
+        kernel, = [k for k in psutil.Process(server.pid).children() if 'ipykernel' in ' '.join(k.cmdline())]
+        assert Path(kernel.cwd()) == tmp_path/'prefix'/'share'/'handwritten_digits'   # the installed notebook's folder

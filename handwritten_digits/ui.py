@@ -10,7 +10,7 @@ __all__ = ['MAX_UPLOAD_MB', 'log', 'SURE_COLOUR', 'UNSURE_COLOUR', 'LAYOUT_CSS',
            'pad_event', 'Strokes', 'paint', 'PadCanvas', 'call_later', 'DrawingPad', 'ResultList', 'example_tiles',
            'upload_button', 'uploaded_files', 'drawing_card', 'DrawingPanel', 'log_to_server', 'intro', 'DigitApp']
 
-# %% ../nbs/06_ui.ipynb #13f91a8a
+# %% ../nbs/06_ui.ipynb #7414d818
 import asyncio, base64, html, io, logging, math, sys
 from pathlib import Path
 from typing import NamedTuple
@@ -26,7 +26,7 @@ from .predict import DigitRecognizer, Prediction
 from .samples import sample_files
 from .numbers import NumberReading, read_number
 
-# %% ../nbs/06_ui.ipynb #3cadb7cc
+# %% ../nbs/06_ui.ipynb #c1511111
 MAX_UPLOAD_MB = 20   # a larger file gets a card saying so, before anything decodes it
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def model_view(framed: np.ndarray, side=112) -> Image.Image:
     pixels = (np.clip(framed, 0, 1) * 255).astype(np.uint8)
     return Image.fromarray(pixels, 'L').resize((side, side), Image.Resampling.NEAREST)
 
-# %% ../nbs/06_ui.ipynb #c7431c1c
+# %% ../nbs/06_ui.ipynb #3b3a1570
 def img_tag(image: Image.Image, alt: str, css_class='') -> str:
     "An `<img>` holding `image` as PNG data, with `alt` text for screen readers and its size so the page does not jump."
     data = base64.b64encode(png_bytes(image)).decode('ascii')
@@ -58,7 +58,7 @@ def figure(image: Image.Image, alt: str, caption: str, css_class='') -> str:
     "A picture with its caption underneath."
     return f'<figure class="hd-figure">{img_tag(image, alt, css_class)}<figcaption>{html.escape(caption)}</figcaption></figure>'
 
-# %% ../nbs/06_ui.ipynb #bceaa0b7
+# %% ../nbs/06_ui.ipynb #77bf502f
 SURE_COLOUR, UNSURE_COLOUR = '#1d4ed8', '#b45309'   # blue 6.7:1 and amber 5.0:1 on white: text and boxes alike
 
 LAYOUT_CSS = """
@@ -87,7 +87,7 @@ body, .jp-RenderedHTMLCommon, .jp-RenderedHTMLCommon p {font-size:16px}
 .hd-note {color:#334155; font-style:italic}
 """
 
-# %% ../nbs/06_ui.ipynb #941be641
+# %% ../nbs/06_ui.ipynb #32f863c6
 CONTROL_CSS = """
 .hd-app .jupyter-button {font-size:16px; height:auto; min-height:44px; width:auto; padding:6px 12px;
     border-radius:6px; white-space:normal}
@@ -99,7 +99,7 @@ CONTROL_CSS = """
 .hd-app .hd-upload::before {content:"Upload images"; font-size:16px}
 """
 
-# %% ../nbs/06_ui.ipynb #88396bdc
+# %% ../nbs/06_ui.ipynb #55ff313b
 CARD_CSS = f"""
 .hd-card {{border:1px solid #cbd5e1; border-radius:10px; padding:10px 14px; margin:0 0 10px; overflow-wrap:anywhere}}
 .hd-card-body {{display:flex; flex-wrap:wrap; gap:10px 20px; align-items:center}}
@@ -135,7 +135,7 @@ def styled(widget: widgets.Widget, *css_classes: str) -> widgets.Widget:
     for css_class in css_classes: widget.add_class(css_class)
     return widget
 
-# %% ../nbs/06_ui.ipynb #1bac7133
+# %% ../nbs/06_ui.ipynb #9225c828
 def probability_bars(probabilities) -> str:
     "An HTML bar chart of the ten class probabilities, the most likely digit highlighted."
     best = int(np.argmax(probabilities))
@@ -144,7 +144,7 @@ def probability_bars(probabilities) -> str:
                    f'<span class="hd-bar-value">{100 * p:.1f}%</span></div>' for digit, p in enumerate(probabilities))
     return f'<div class="hd-bars" aria-label="Probability of each digit">{rows}</div>'
 
-# %% ../nbs/06_ui.ipynb #b74f7f27
+# %% ../nbs/06_ui.ipynb #ce06acf7
 class Card(NamedTuple):
     "One result: the card's HTML, and a short `summary` to announce."
     html: str
@@ -161,7 +161,7 @@ def error_card(name: str, message: str) -> Card:
     return Card(card_html(name, f'<div class="hd-error-text">{html.escape(message)}</div>', css_class='hd-error'),
                 f'{name}: {message}')
 
-# %% ../nbs/06_ui.ipynb #1178f158
+# %% ../nbs/06_ui.ipynb #c55a0bb7
 def verdict(prediction: Prediction) -> tuple[str, str]:
     "The answer for one digit: HTML for its card, and a few words to announce."
     digit, sure = prediction.digit, f'{prediction.confidence:.0%} sure'
@@ -175,7 +175,7 @@ def verdict(prediction: Prediction) -> tuple[str, str]:
     return (f'<div class="hd-digit hd-unsure">{digit}?</div><div class="hd-unsure">Not sure: {doubt}.</div>',
             f'maybe {digit}, not sure: {doubt}')
 
-# %% ../nbs/06_ui.ipynb #441d5e7f
+# %% ../nbs/06_ui.ipynb #138fe988
 def prediction_card(name: str, original: Image.Image|None, prediction: Prediction) -> Card:
     "A card with the picture (if any), what the model saw, the answer and all ten probabilities."
     answer, summary = verdict(prediction)
@@ -185,7 +185,7 @@ def prediction_card(name: str, original: Image.Image|None, prediction: Predictio
     return Card(card_html(name, picture, seen, f'<div class="hd-verdict">{answer}</div>',
                           probability_bars(prediction.probabilities)), f'{name}: {summary}')
 
-# %% ../nbs/06_ui.ipynb #c4f6d04a
+# %% ../nbs/06_ui.ipynb #093fd0ae
 def mark_digits(original: Image.Image, scale: float, reading: NumberReading) -> Image.Image:
     "A copy of `original` with a box around each digit read; `scale` is original pixels per ink-map pixel."
     marked = original.convert('RGB')
@@ -200,16 +200,20 @@ def number_card(name: str, original: Image.Image, scale: float, reading: NumberR
     "A card for an image of several digits: the picture with each digit boxed, and the number read."
     chips = ' '.join(f'<span class="{"" if d.is_confident else "hd-unsure"}">{d.digit}{"" if d.is_confident else "?"}'
                      f'<sub>{d.confidence:.0%}</sub></span>' for d in reading.digits)
-    doubt = '' if reading.is_confident else '<div class="hd-unsure">Some digits are uncertain (marked ?).</div>'
-    text = html.escape(reading.text).replace('\n', '<br>')
+    lines = lambda text: html.escape(text).replace('\n', '<br>')
+    every_digit_sure = all(d.is_confident for d in reading.digits)
+    doubt = '' if every_digit_sure else '<div class="hd-unsure">Some digits are uncertain (marked ?).</div>'
+    if reading.alternative: doubt += f'<div class="hd-unsure">Or perhaps {lines(reading.alternative)}</div>'
     picture = figure(thumbnail(mark_digits(original, scale, reading), 320),
                      f'Your picture {name}, each digit found in a box', 'your picture')
-    body = (f'<div class="hd-verdict"><div class="hd-number">{text}</div><div>{len(reading.digits)} digits, '
-            f'the least certain {reading.confidence:.0%} sure</div><div class="hd-chips">{chips}</div>{doubt}</div>')
-    summary = f'{name}: {reading.text}' + ('' if reading.is_confident else ', some digits uncertain')
+    body = (f'<div class="hd-verdict"><div class="hd-number">{lines(reading.text)}</div>'
+            f'<div>{len(reading.digits)} digits, the least certain {reading.confidence:.0%} sure</div>'
+            f'<div class="hd-chips">{chips}</div>{doubt}</div>')
+    summary = f'{name}: {reading.text}' + (f', or perhaps {reading.alternative}' if reading.alternative else '')
+    summary += '' if every_digit_sure else ', some digits uncertain'
     return Card(card_html(name, picture, body), summary)
 
-# %% ../nbs/06_ui.ipynb #924f7150
+# %% ../nbs/06_ui.ipynb #2c6c90c7
 def result_card(recognizer: DigitRecognizer, name: str, data: bytes, max_bytes=MAX_UPLOAD_MB * 2**20) -> Card:
     "Recognise the uploaded file `name` with contents `data` (one digit or a whole number); never raises."
     if len(data) > max_bytes:
@@ -225,7 +229,7 @@ def result_card(recognizer: DigitRecognizer, name: str, data: bytes, max_bytes=M
         log.exception('unexpected failure on upload %r', name)
         return error_card(name, 'Sorry, something went wrong with this file. Please try another image.')
 
-# %% ../nbs/06_ui.ipynb #2aaa5cd7
+# %% ../nbs/06_ui.ipynb #bf1d0a88
 PAD_SIDE = 280            # the pad in canvas pixels; CSS shrinks it on a narrow screen and ipycanvas rescales pointer positions
 POINTER_ACTIONS = {'mouse_down': 'start', 'touch_start': 'start', 'mouse_move': 'extend', 'touch_move': 'extend',
                    'mouse_up': 'finish', 'mouse_out': 'finish', 'touch_end': 'finish', 'touch_cancel': 'finish'}
@@ -250,7 +254,7 @@ def pad_event(content, side=PAD_SIDE) -> tuple[str, tuple[float, float]|None]|No
         content = touches[0]   # one finger writes; a second one is ignored
     return action, (_coordinate(content.get('x'), side), _coordinate(content.get('y'), side))
 
-# %% ../nbs/06_ui.ipynb #c39bd10d
+# %% ../nbs/06_ui.ipynb #8594b14b
 PEN_WIDTH = 20            # stroke width on the 280 px pad: 2 of the 28 pixels, like MNIST's pen
 MAX_PAD_POINTS = 5_000    # points kept per drawing; later ones are ignored
 
@@ -276,7 +280,7 @@ class Strokes:
             for x, y in (line[0], line[-1]): pen.ellipse([x - r, y - r, x + r, y + r], fill=0)
         return image
 
-# %% ../nbs/06_ui.ipynb #50b7657e
+# %% ../nbs/06_ui.ipynb #8af8c962
 INK = '#0f172a'   # the pen's colour on the pad's white paper
 
 def paint(canvas: Canvas, strokes: Strokes):
@@ -290,7 +294,7 @@ def paint(canvas: Canvas, strokes: Strokes):
             canvas.fill_circle(*line[0], strokes.pen / 2)
             if len(line) > 1: canvas.stroke_lines(line)
 
-# %% ../nbs/06_ui.ipynb #3f91000d
+# %% ../nbs/06_ui.ipynb #2eba0134
 class PadCanvas:
     "A canvas showing the strokes written on it with mouse, pen or finger, which it keeps as `strokes`."
     def __init__(self, side=PAD_SIDE):
@@ -328,14 +332,14 @@ class PadCanvas:
         self.canvas._canvas_manager._current_canvas = None
         paint(self.canvas, self.strokes)
 
-# %% ../nbs/06_ui.ipynb #e409b5d0
+# %% ../nbs/06_ui.ipynb #49a74cd4
 PEN_SETTLE_S = 0.6   # the pad answers once the pen has been lifted this long, so a 4's first stroke gets no answer
 
 def call_later(delay: float, callback) -> asyncio.TimerHandle:
     "Run `callback` after `delay` seconds on the running event loop: the kernel's, which delivers the canvas messages."
     return asyncio.get_running_loop().call_later(delay, callback)
 
-# %% ../nbs/06_ui.ipynb #9cd62714
+# %% ../nbs/06_ui.ipynb #4f15006c
 class DrawingPad(PadCanvas):
     "A pad to write one digit on: `on_drawing(image)` once the pen has rested `settle_s` s, `on_clear()` when wiped."
     def __init__(self, on_drawing, on_clear=lambda: None, settle_s=PEN_SETTLE_S, call_later=call_later, side=PAD_SIDE):
@@ -371,7 +375,7 @@ class DrawingPad(PadCanvas):
         if self.waiting is not None: self.waiting.cancel()
         self.waiting = None
 
-# %% ../nbs/06_ui.ipynb #2806abf6
+# %% ../nbs/06_ui.ipynb #a4232445
 MAX_CARDS = 20   # result cards kept on the page, and files read from one upload; older cards are dropped
 
 class ResultList:
@@ -409,7 +413,7 @@ class ResultList:
         self.note.value = (f'Only the latest {self.max_cards} results are kept; {self.dropped} older ones were removed.'
                            if self.dropped else '' if self.cards.children else 'Your results will appear here, newest first.')
 
-# %% ../nbs/06_ui.ipynb #5e6661c7
+# %% ../nbs/06_ui.ipynb #1f2d4ebc
 def example_tiles(examples: dict[Path, int], on_pick) -> widgets.Box:
     "One tile per digit in `examples` (path → digit): its picture, and a button 'Try the 7' calling `on_pick(path)`."
     tiles = []
@@ -420,7 +424,7 @@ def example_tiles(examples: dict[Path, int], on_pick) -> widgets.Box:
         tiles.append(styled(widgets.VBox([picture, button]), 'hd-example-tile'))
     return styled(widgets.Box(tiles), 'hd-examples')
 
-# %% ../nbs/06_ui.ipynb #46e5a092
+# %% ../nbs/06_ui.ipynb #eeed1ca3
 def upload_button() -> widgets.FileUpload:
     "The upload button, for several images at once; its label comes from the stylesheet (see `CONTROL_CSS`)."
     return styled(widgets.FileUpload(accept='image/*', multiple=True, description='', icon='', button_style='primary',
@@ -435,7 +439,7 @@ def uploaded_files(value) -> list[tuple[str, bytes]]:
         else: log.warning('ignored a malformed upload entry of type %s', type(entry).__name__)
     return files
 
-# %% ../nbs/06_ui.ipynb #45f05859
+# %% ../nbs/06_ui.ipynb #5f18d022
 def _sentence(error: Exception) -> str: return str(error)[0].upper() + str(error)[1:] + '.'
 
 def drawing_card(recognizer: DigitRecognizer, image: Image.Image) -> Card:
@@ -462,7 +466,7 @@ class DrawingPanel:
 
     def _on_clear(self): self.answer.value = PAD_HINT
 
-# %% ../nbs/06_ui.ipynb #803f0547
+# %% ../nbs/06_ui.ipynb #33eb940d
 PAGE_SCRIPT = """<script>
 document.addEventListener('keydown', event => {
   if (event.key === 'Tab' && event.target instanceof Element && event.target.closest('.hd-pad')) event.stopPropagation();
@@ -492,7 +496,7 @@ def intro(recognizer: DigitRecognizer) -> str:
             'cropped, scaled to 20×20 pixels and centred in 28×28); you see that image next to the answer, with the '
             f'probability of every digit.{measured}</p>')
 
-# %% ../nbs/06_ui.ipynb #3f6c5e2d
+# %% ../nbs/06_ui.ipynb #4c9b9956
 class DigitApp:
     "The app's page: `DigitApp().display()` in Voilà or a notebook."
     def __init__(self, recognizer: DigitRecognizer|None = None, examples: dict[Path, int]|None = None, max_cards=MAX_CARDS):

@@ -126,13 +126,13 @@ def _read_bytes(source) -> bytes:
     "The bytes of a path, bytes-like object or binary file object, refusing more than `MAX_FILE_BYTES` before reading them."
     name = _describe(source)
     try:
-        if isinstance(source, (str, Path)):
-            if Path(source).stat().st_size > MAX_FILE_BYTES: raise _too_long(name)
-            return Path(source).read_bytes()
         if isinstance(source, (bytes, bytearray, memoryview)):
             if memoryview(source).nbytes > MAX_FILE_BYTES: raise _too_long(name)
             return bytes(source)
-        data = source.read(MAX_FILE_BYTES + 1)
+        if isinstance(source, (str, Path)):
+            if Path(source).stat().st_size > MAX_FILE_BYTES: raise _too_long(name)
+            with open(source, 'rb') as file: data = file.read(MAX_FILE_BYTES + 1)   # a device or pipe has no size
+        else: data = source.read(MAX_FILE_BYTES + 1)
     except DigitImageError: raise
     except (OSError, ValueError, AttributeError, TypeError) as e:   # ValueError: a closed file
         raise UnreadableImageError(f'could not read {name}: {getattr(e, "strerror", None) or e}') from e

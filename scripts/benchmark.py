@@ -70,7 +70,8 @@ def hostile_figures():
              'file object opened in text mode': text,
              f'1×50,000,000 PNG ({len(tall) / 1e3:.0f} kB)': tall,
              f'8000×8000 PNG, 64 megapixels ({len(bomb) / 1e3:.0f} kB)': bomb,
-             '150 MB file on disk': work/'huge.png'}
+             '150 MB file on disk': work/'huge.png',
+             '/dev/zero, endless': '/dev/zero'}
     for name, source in cases.items():
         seconds, megabytes, raised = cost(lambda: rec.predict(source))
         verdict = 'refused' if isinstance(raised, DigitImageError) else f'NOT REFUSED ({raised!r})'

@@ -8,7 +8,7 @@ __all__ = ['INK_LEVEL', 'APART_GAP', 'OVERLAP', 'TOUCH_PAIRS', 'SIZE_JITTER', 'R
            'PHOTO_SIDE', 'PHONE_PHOTO', 'SMALL_SPAN', 'KIND_CYCLE', 'digit_strokes', 'contact_offset', 'write_number',
            'photograph', 'with_mark', 'NumberSample', 'number_sample', 'number_benchmark']
 
-# %% ../nbs/04a_number_samples.ipynb #b3e8e9e9
+# %% ../nbs/04a_number_samples.ipynb #b4c343fd
 import io
 from dataclasses import dataclass, field
 
@@ -18,7 +18,7 @@ from scipy import ndimage
 
 from .data import load_mnist
 
-# %% ../nbs/04a_number_samples.ipynb #babdc4cb
+# %% ../nbs/04a_number_samples.ipynb #49495f25
 def digit_strokes(image: np.ndarray, height: int) -> np.ndarray:
     "An MNIST digit cropped to its ink and scaled to `height` pixels: ink opacity in [0, 1]."
     ink = image.astype(np.float32) / 255
@@ -27,7 +27,7 @@ def digit_strokes(image: np.ndarray, height: int) -> np.ndarray:
     width = max(1, round(ink.shape[1] * height / ink.shape[0]))
     return np.clip(np.asarray(Image.fromarray(ink, 'F').resize((width, height), Image.Resampling.BICUBIC)), 0, 1)
 
-# %% ../nbs/04a_number_samples.ipynb #52275826
+# %% ../nbs/04a_number_samples.ipynb #a94f53fe
 INK_LEVEL = 0.3   # a pixel above this opacity counts as ink when deciding whether two digits touch
 
 def contact_offset(left: np.ndarray, right: np.ndarray, dy: int) -> int:
@@ -38,7 +38,7 @@ def contact_offset(left: np.ndarray, right: np.ndarray, dy: int) -> int:
         if len(a) and len(b): gaps.append(a[-1] - b[0])
     return int(max(gaps)) if gaps else left.shape[1]
 
-# %% ../nbs/04a_number_samples.ipynb #c7ad5fa8
+# %% ../nbs/04a_number_samples.ipynb #87a63f69
 APART_GAP = (0.08, 0.45)   # gap between neighbours standing apart, in digit heights
 OVERLAP = (0.0, 0.06)      # how far touching neighbours are pushed into each other past first contact, in digit heights
 TOUCH_PAIRS = 0.35         # in a touching number, each further pair of neighbours touches with this chance
@@ -65,7 +65,7 @@ def write_number(digits: list, height: int, touching: bool, rng) -> np.ndarray:
         np.maximum(region, s, out=region)
     return canvas
 
-# %% ../nbs/04a_number_samples.ipynb #87b45064
+# %% ../nbs/04a_number_samples.ipynb #a46b62ac
 PAPERS = [(246, 244, 238), (240, 232, 210), (236, 240, 246), (250, 250, 250), (228, 226, 220)]   # white, cream, bluish, bright, grey
 PENS = [(25, 30, 45), (25, 45, 140), (40, 40, 40), (90, 30, 30)]     # black, blue, grey felt tip, dark red
 PENCIL = (95, 95, 100)
@@ -92,7 +92,7 @@ def photograph(ink: np.ndarray, size: tuple[int, int], at: tuple[int, int], penc
     Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)).save(out, 'JPEG', quality=int(rng.integers(*QUALITY)))
     return out.getvalue()
 
-# %% ../nbs/04a_number_samples.ipynb #2f7b7965
+# %% ../nbs/04a_number_samples.ipynb #e8a01a72
 MARKS = ('hyphen', 'dot', 'slash', 'underline', 'specks')
 MARK_STROKE = 0.1   # a punctuation mark's stroke width, in digit heights
 
@@ -119,7 +119,7 @@ def with_mark(left: np.ndarray, right: np.ndarray, mark: str, height: int, rng) 
               'underline': [(0.7 * pad, base + 0.6 * pad), (canvas.shape[1] - 0.7 * pad, base + 0.5 * pad)]}[mark]
     return _pen_line(canvas, points, stroke * (1.6 if mark == 'dot' else 1))
 
-# %% ../nbs/04a_number_samples.ipynb #0ab9dbcc
+# %% ../nbs/04a_number_samples.ipynb #4c60ec33
 LENGTHS = (3, 8)             # fewest and most digits in a number
 DIGIT_HEIGHT = (40, 110)     # digit height in an ordinary photo, pixels
 PHOTO_SIDE = (900, 1600)     # width of an ordinary photo, pixels
@@ -135,7 +135,7 @@ class NumberSample:
     touching: bool      # whether at least two neighbouring digits touch
     mnist_indices: tuple
 
-# %% ../nbs/04a_number_samples.ipynb #24aadd06
+# %% ../nbs/04a_number_samples.ipynb #1dd3131a
 def number_sample(images: np.ndarray, labels: np.ndarray, kind: str, touching: bool, rng) -> NumberSample:
     "A photo of a number of MNIST `images` (3–8 drawn at random) of the given `kind`, with touching digits or not."
     chosen = rng.choice(len(images), rng.integers(LENGTHS[0], LENGTHS[1] + 1), replace=False)
@@ -149,13 +149,14 @@ def number_sample(images: np.ndarray, labels: np.ndarray, kind: str, touching: b
         groups = [write_number(images[part], height, touching and len(part) > 1, rng) for part in parts]
         ink = with_mark(*groups, MARKS[rng.integers(len(MARKS))], height, rng)
     else: ink = write_number(images[chosen], height, touching, rng)
-    width = max(int(rng.integers(*PHOTO_SIDE)), round(1.3 * ink.shape[1]))
-    size = PHONE_PHOTO if small else (width, max(round(width * rng.uniform(0.5, 0.9)), round(1.5 * ink.shape[0])))
-    at = (int(rng.integers(0, size[0] - ink.shape[1])), int(rng.integers(0, size[1] - ink.shape[0])))
+    width = max(int(rng.integers(*PHOTO_SIDE)), round(1.3 * ink.shape[1]) + height)
+    size = PHONE_PHOTO if small else (width, max(round(width * rng.uniform(0.5, 0.9)), round(1.5 * ink.shape[0]) + height))
+    margin = height // 2   # people leave some paper around what they write (and ink touching the edge is dropped)
+    at = tuple(int(rng.integers(margin, side - extent - margin + 1)) for side, extent in zip(size, ink.shape[::-1]))
     photo = photograph(ink, size, at, kind in ('pencil', 'small pencil'), rng)
     return NumberSample(photo, ''.join(str(labels[i]) for i in chosen), kind, touching, tuple(int(i) for i in chosen))
 
-# %% ../nbs/04a_number_samples.ipynb #aab597be
+# %% ../nbs/04a_number_samples.ipynb #3af649da
 KIND_CYCLE = ['pen'] * 12 + ['pencil'] * 3 + ['small pencil'] * 3 + ['punctuation'] * 2   # the benchmark's mix, repeated
 
 def number_benchmark(count: int = 400, seed: int = 0, mnist_test: tuple|None = None):

@@ -10,7 +10,7 @@ __all__ = ['RULE_LENGTH', 'MAX_PIECES', 'SPECK_SIZE', 'TALL', 'LINE_MARGIN', 'DR
            'ink_pieces', 'reading_order', 'seam', 'cut_candidates', 'split_piece', 'candidate_runs', 'run_score',
            'best_paths', 'NumberReading', 'line_parts', 'read_line', 'read_number']
 
-# %% ../nbs/04_numbers.ipynb #c32866cb
+# %% ../nbs/04_numbers.ipynb #0bb17b04
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +19,7 @@ from scipy import ndimage
 from .normalize import read_ink, frame_digit, stroke_width, NoDigitFoundError
 from .predict import DigitRecognizer, Prediction
 
-# %% ../nbs/04_numbers.ipynb #d5e61f9f
+# %% ../nbs/04_numbers.ipynb #26d30178
 @dataclass
 class Piece:
     "Ink that may be a digit, part of one, or several: a box (rows `y0:y1`, columns `x0:x1`) and the ink's mask in it."
@@ -49,21 +49,23 @@ def union(parts: list[Piece]) -> Piece:
     for part in parts[1:]: whole = whole.merge(part)
     return whole
 
-# %% ../nbs/04_numbers.ipynb #38eb7a19
+# %% ../nbs/04_numbers.ipynb #1681ca74
 def typical_height(pieces: list[Piece]) -> float:
     "The height of a digit here: the median height of the pieces at least 40 % as tall as the tallest."
     tallest = max(p.height for p in pieces)
     return float(np.median([p.height for p in pieces if p.height >= 0.4 * tallest]))
 
-# %% ../nbs/04_numbers.ipynb #f4f0171a
+# %% ../nbs/04_numbers.ipynb #ac5a1f50
 RULE_LENGTH = 2.0   # level strokes longer than this many digit heights are underlines or ruled lines, not digits
 
 def without_rules(mask: np.ndarray, height: float) -> np.ndarray:
     "`mask` without long level strokes (underlines, ruled lines), also where they touch the digits."
-    rules = ndimage.binary_opening(mask, structure=np.ones((1, max(3, round(RULE_LENGTH * height))), bool))
-    return mask & ~ndimage.binary_dilation(rules, structure=np.ones((3, 1), bool))
+    length = max(3, round(RULE_LENGTH * height)) | 1
+    inked = ndimage.uniform_filter1d(mask.astype(np.float32), length, axis=1, mode='constant') > 1 - 0.5 / length
+    rules = ndimage.maximum_filter1d(inked.view(np.uint8), length, axis=1)   # each fully inked window, spread back
+    return mask & ~ndimage.maximum_filter1d(rules, 3, axis=0).astype(bool)    # with the rows just above and below
 
-# %% ../nbs/04_numbers.ipynb #aba4491a
+# %% ../nbs/04_numbers.ipynb #6863d54c
 MAX_PIECES = 80      # more separate marks than this is a page of text or a drawing, not a number
 SPECK_SIZE = 0.25    # ink smaller than this many digit heights both ways is a speck
 
@@ -82,7 +84,7 @@ def ink_pieces(mask: np.ndarray, max_pieces: int = MAX_PIECES) -> list[Piece]:
     height = typical_height(pieces)
     return sorted((p for p in pieces if max(p.height, p.width) >= SPECK_SIZE * height), key=lambda p: p.x0)
 
-# %% ../nbs/04_numbers.ipynb #dfc9e4ba
+# %% ../nbs/04_numbers.ipynb #18b90652
 TALL = 0.5          # a piece at least this many digit heights tall can start a line of its own
 LINE_MARGIN = 0.25  # a smaller piece joins a line reaching within this many digit heights of its centre
 
@@ -100,7 +102,7 @@ def reading_order(pieces: list[Piece], height: float) -> list[list[Piece]]:
     lines.sort(key=lambda line: np.median([p.centre_y for p in line]))
     return [sorted(line, key=lambda p: p.centre_x) for line in lines]
 
-# %% ../nbs/04_numbers.ipynb #a38b54f5
+# %% ../nbs/04_numbers.ipynb #18e46107
 DRIFT_COST = 0.5   # cost per row (in ink pixels) of running as far from its column as a cut path may go
 
 def seam(mask: np.ndarray, column: int, reach: int) -> tuple[np.ndarray, int]:
@@ -118,10 +120,10 @@ def seam(mask: np.ndarray, column: int, reach: int) -> tuple[np.ndarray, int]:
     for y in range(len(cost) - 1, 0, -1): path[y - 1] = path[y] + moves[y, path[y]]
     return path + lo, int(ink[np.arange(len(ink)), path].sum())
 
-# %% ../nbs/04_numbers.ipynb #b7214d4e
+# %% ../nbs/04_numbers.ipynb #52cd8067
 CUT_MIN_WIDTH = 0.55  # pieces narrower than this many digit heights are one digit at most: not cut
 CUT_EDGE = 0.15       # no cut starts nearer than this many digit heights to a piece's side
-CUT_SPACING = 0.2     # the cuts in one piece start at least this many digit heights apart
+CUT_SPACING = 0.25    # the cuts in one piece start at least this many digit heights apart
 SEAM_REACH = 0.25     # a cut path stays within this many digit heights of its starting column
 MAX_CUT_INK = 0.45    # cuts crossing more ink than this (in digit heights of stroke) are not considered...
 MIN_SIDE_INK = 0.04   # ...nor those leaving less ink than this (in square digit heights) on either side
@@ -140,7 +142,7 @@ def cut_candidates(piece: Piece, height: float) -> list[tuple[np.ndarray, int]]:
     return [(path, ink) for path, ink in seams
             if ink <= MAX_CUT_INK * height and least <= left_of(path) <= piece.mask.sum() - least]
 
-# %% ../nbs/04_numbers.ipynb #489f7ee4
+# %% ../nbs/04_numbers.ipynb #1fcaf0a8
 def split_piece(piece: Piece, cuts: list[tuple[np.ndarray, int]]) -> list[Piece]:
     "The parts of `piece` between its cut paths, left to right; each remembers the ink its left cut crossed."
     if not cuts: return [piece]
@@ -155,8 +157,8 @@ def split_piece(piece: Piece, cuts: list[tuple[np.ndarray, int]]) -> list[Piece]
                            mask[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1], cuts[k - 1][1] if k else 0))
     return parts
 
-# %% ../nbs/04_numbers.ipynb #ff15ab1e
-MAX_RUN = 4       # a digit is made of at most this many consecutive parts...
+# %% ../nbs/04_numbers.ipynb #74819688
+MAX_RUN = 4       # a digit is made of at most this many consecutive parts (or all the parts of one piece)...
 MAX_WIDTH = 1.6   # ...and, when of several, is at most this many digit heights wide
 JOIN_GAP = 0.15   # separate pieces further apart than this many digit heights are never one digit
 
@@ -164,15 +166,19 @@ def candidate_runs(parts: list[Piece], origins: list[int], height: float) -> lis
     "The runs `[i, j)` of consecutive parts that could together be one digit; `origins[i]` is the piece part `i` is cut from."
     runs = []
     for i in range(len(parts)):
-        for j in range(i + 1, min(len(parts), i + MAX_RUN) + 1):
+        whole = parts[i]
+        for j in range(i + 1, len(parts) + 1):
+            if j > i + 1:
+                whole = whole.merge(parts[j - 1])
+                if whole.width > MAX_WIDTH * height: break
             sources = set(origins[i:j])
-            if len(sources) > 1 and any(origins.count(o) != origins[i:j].count(o) for o in sources): continue
+            complete = all(origins.count(o) == origins[i:j].count(o) for o in sources)   # whole pieces only
+            if (len(sources) > 1 and not complete) or (j - i > MAX_RUN and not (complete and len(sources) == 1)): continue
             if j > i + 1 and max(parts[k].x0 - max(p.x1 for p in parts[i:k]) for k in range(i + 1, j)) > JOIN_GAP * height: continue
-            if j > i + 1 and union(parts[i:j]).width > MAX_WIDTH * height: break
             runs.append((i, j))
     return runs
 
-# %% ../nbs/04_numbers.ipynb #0973340f
+# %% ../nbs/04_numbers.ipynb #3b968e98
 ASPECT_LIMITS = np.array([1.25, 0.8, 1.33, 1.11, 1.11, 1.43, 1.0, 1.11, 1.05, 0.95])   # width/height, 95th pct. of MNIST
 WIDTH_PENALTY = 6.0     # log-score lost per unit of aspect beyond the class's limit: likely two digits
 MARK_HEIGHT = 0.45      # a candidate shorter than this many digit heights is a mark (hyphen, dot), not a digit...
@@ -186,7 +192,7 @@ def run_score(prediction: Prediction, piece: Piece, height: float) -> np.ndarray
                + SHORT_PENALTY * (piece.height < MARK_HEIGHT * height))
     return np.log(np.clip(prediction.probabilities, 1e-9, 1)) - penalty
 
-# %% ../nbs/04_numbers.ipynb #0d33a304
+# %% ../nbs/04_numbers.ipynb #c76f0be9
 ALTERNATIVES = 3   # readings kept per position in the search: the best, and runners-up to find a different text
 
 def best_paths(count: int, scores: dict, skips: dict, cuts: dict, keep: int = ALTERNATIVES) -> list[tuple[float, tuple]]:
@@ -195,15 +201,14 @@ def best_paths(count: int, scores: dict, skips: dict, cuts: dict, keep: int = AL
     best = [[(0.0, ())]] + [[] for _ in range(count)]
     for j in range(1, count + 1):
         options = [(s - skips[j - 1] - cuts.get(j - 1, 0), path) for s, path in best[j - 1]] if j - 1 in skips else []
-        for i in range(max(0, j - MAX_RUN), j):
-            if (i, j) not in scores: continue
+        for i in (i for i in range(j) if (i, j) in scores):
             for digit in np.argsort(scores[i, j])[::-1][:keep]:
                 gain = scores[i, j][digit] - cuts.get(i, 0)
                 options += [(s + gain, path + ((i, j, int(digit)),)) for s, path in best[i]]
         best[j] = sorted(options, key=lambda o: -o[0])[:keep]
     return best[count]
 
-# %% ../nbs/04_numbers.ipynb #2e05f28f
+# %% ../nbs/04_numbers.ipynb #fb2cc016
 HESITATION = 0.2   # a runner-up reading at least this likely, relative to the best, is reported as the alternative
 
 @dataclass(frozen=True)
@@ -224,7 +229,7 @@ class NumberReading:
         "Whether the number can be given without a caveat: every digit confident, no close runner-up."
         return self.alternative is None and all(d.is_confident for d in self.digits)
 
-# %% ../nbs/04_numbers.ipynb #c26af2e5
+# %% ../nbs/04_numbers.ipynb #3e754e98
 CUT_COST = 0.5   # log-score lost per stroke a reading cuts through: split a piece only when the digits pay for it
 SKIP_COST = 2.0  # log-score lost for leaving out a separate mark as tall as `MARK_HEIGHT` (less for smaller ones)
 
@@ -242,7 +247,7 @@ def read_line(parts: list[Piece], origins: list[int], answers: dict, height: flo
     cuts = {i: CUT_COST * part.cut_ink / stroke for i, part in enumerate(parts) if part.cut_ink}
     return best_paths(len(parts), scores, skips, cuts)
 
-# %% ../nbs/04_numbers.ipynb #a183b2f8
+# %% ../nbs/04_numbers.ipynb #987f17a2
 MAX_CANDIDATES = 600   # more candidate digits than this is not a number: refuse before framing any
 
 def _text(path) -> str: return ''.join(str(digit) for _, _, digit in path)

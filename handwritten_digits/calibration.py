@@ -4,21 +4,21 @@
 
 # %% auto #0
 __all__ = ['TEMPERATURES', 'CONFIDENT', 'MAX_DOUBT', 'calibrate', 'fit_temperature', 'fit_typicality', 'typicality_distance',
-           'answers', 'fit_thresholds']
+           'answers', 'needless_doubt', 'fit_thresholds']
 
-# %% ../nbs/01b_calibration.ipynb #61ef9da7
+# %% ../nbs/01b_calibration.ipynb #3978086a
 import numpy as np
 
 from .samples import NOT_A_DIGIT
 
-# %% ../nbs/01b_calibration.ipynb #c2cec6a4
+# %% ../nbs/01b_calibration.ipynb #179848a4
 def calibrate(probabilities: np.ndarray, temperature: float) -> np.ndarray:
     "Soften (temperature > 1) or sharpen softmax `probabilities` as if the logits had been divided by `temperature`."
     logits = np.log(np.clip(probabilities, 1e-12, 1)) / temperature
     exp = np.exp(logits - logits.max(-1, keepdims=True))
     return exp / exp.sum(-1, keepdims=True)
 
-# %% ../nbs/01b_calibration.ipynb #7f240144
+# %% ../nbs/01b_calibration.ipynb #eb72d4f3
 TEMPERATURES = np.exp(np.linspace(np.log(0.2), np.log(10), 300))   # the temperatures tried, evenly on a log scale
 
 def fit_temperature(probabilities: np.ndarray, labels: np.ndarray) -> float:
@@ -27,7 +27,7 @@ def fit_temperature(probabilities: np.ndarray, labels: np.ndarray) -> float:
     losses = [-np.log(calibrate(probabilities, t)[rows, labels] + 1e-12).mean() for t in TEMPERATURES]
     return float(TEMPERATURES[int(np.argmin(losses))])
 
-# %% ../nbs/01b_calibration.ipynb #dca3aad1
+# %% ../nbs/01b_calibration.ipynb #bec1755a
 def fit_typicality(features: np.ndarray, labels: np.ndarray, classes=10) -> tuple[np.ndarray, np.ndarray]:
     "Means `(classes, d)` of `features` of each class `0..classes-1` and the precision matrix of their shared covariance."
     means = np.stack([features[labels == c].mean(0) for c in range(classes)])
@@ -39,7 +39,7 @@ def typicality_distance(features: np.ndarray, means: np.ndarray, precision: np.n
     "Squared Mahalanobis distance from each row of `features` to the nearest of the class `means`."
     return np.min([np.einsum('ij,jk,ik->i', features - mean, precision, features - mean) for mean in means], axis=0)
 
-# %% ../nbs/01b_calibration.ipynb #1aeb0a3e
+# %% ../nbs/01b_calibration.ipynb #7ddfa6af
 CONFIDENT = 0.6   # below this probability an answer comes with a caveat
 
 def answers(probabilities: np.ndarray, distances: np.ndarray, not_digit_threshold: float, unusual_distance: float) -> dict:
@@ -51,20 +51,22 @@ def answers(probabilities: np.ndarray, distances: np.ndarray, not_digit_threshol
     return {'digit': digit_probabilities.argmax(1), 'confidence': confidence, 'is_digit': is_digit, 'unusual': unusual,
             'is_confident': is_digit & ~unusual & (confidence >= CONFIDENT)}
 
-# %% ../nbs/01b_calibration.ipynb #608f414f
-MAX_DOUBT = 0.015   # the share of real digits we allow to be doubted (declined, flagged or unsure) when fitting
+# %% ../nbs/01b_calibration.ipynb #57147040
+MAX_DOUBT = 0.015   # the share of real digits, read correctly, that we allow to be doubted (declined, flagged or unsure)
 
-def _caught(outcome) -> np.ndarray: return ~outcome['is_confident']
+def needless_doubt(outcome: dict, labels: np.ndarray) -> float:
+    "The share of digits read correctly but given with a caveat (declined, unusual or unsure)."
+    return float(np.mean(~outcome['is_confident'] & (outcome['digit'] == labels)))
 
 def fit_thresholds(digit_sets: dict, non_digit_sets: dict, max_doubt=MAX_DOUBT) -> dict:
     "The `not_digit_threshold` and `unusual_distance` that catch most non-digits, doubting ≤ `max_doubt` of each digit set."
-    all_distances = np.concatenate([d for _, d in digit_sets.values()])
+    all_distances = np.concatenate([d for _, d, _ in digit_sets.values()])
     best = None
     for not_digit in np.linspace(0.2, 0.95, 16):
         for unusual in np.percentile(all_distances, np.linspace(95, 100, 51)):
-            doubt = max(_caught(answers(p, d, not_digit, unusual)).mean() for p, d in digit_sets.values())
+            doubt = max(needless_doubt(answers(p, d, not_digit, unusual), y) for p, d, y in digit_sets.values())
             if doubt > max_doubt: continue
-            caught = np.mean([_caught(answers(p, d, not_digit, unusual)).mean() for p, d in non_digit_sets.values()])
+            caught = np.mean([(~answers(p, d, not_digit, unusual)['is_confident']).mean() for p, d in non_digit_sets.values()])
             if best is None or (caught, -doubt) > best[0]:
                 best = ((caught, -doubt), {'not_digit_threshold': float(not_digit), 'unusual_distance': float(unusual)})
     if best is None: raise ValueError(f'no thresholds doubt at most {max_doubt:.1%} of every digit set')

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['INTERPRETERS', 'Prediction', 'open_interpreter', 'load_calibration', 'LiteModel', 'DigitRecognizer']
 
-# %% ../nbs/03_predict.ipynb #d9c4b2c7
+# %% ../nbs/03_predict.ipynb #d598b242
 import json, os, queue, sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,13 +17,13 @@ from .core import models_dir, MNIST_SIZE, DIGITS
 from .normalize import normalize, DigitImageError, UnreadableImageError, NoDigitFoundError
 from .calibration import calibrate, typicality_distance, answers, CONFIDENT
 
-# %% ../nbs/03_predict.ipynb #e3fd71e7
+# %% ../nbs/03_predict.ipynb #b814ce30
 @dataclass(frozen=True)
 class Prediction:
     "One answer: the most likely digit, how sure, the ten digit probabilities, and whether the input is a digit at all."
     digit: int                        # the most likely digit, even for an input that is not one
-    confidence: float                 # the probability that the input is this digit
-    probabilities: tuple[float, ...]  # the ten digits' probabilities; with `not_digit` they sum to 1
+    confidence: float                 # how sure the model is that it is this digit, if it is a digit
+    probabilities: tuple[float, ...]  # the ten digits' probabilities, if it is a digit (they sum to 1)
     image: np.ndarray = field(repr=False, compare=False)   # the 28×28 input the model saw
     unusual: bool = False             # the input looks unlike any digit the model learned from
     is_digit: bool = True             # False when the model declines: this is not a digit
@@ -34,7 +34,7 @@ class Prediction:
         "Whether the answer can be given without a caveat: a digit, typical of its class, with a confident probability."
         return self.is_digit and not self.unusual and self.confidence >= CONFIDENT
 
-# %% ../nbs/03_predict.ipynb #bf50d9f8
+# %% ../nbs/03_predict.ipynb #1f7805b8
 @contextmanager
 def _stderr_silenced():
     "Point file descriptor 2 at /dev/null for the duration (LiteRT's C++ logging bypasses `sys.stderr`)."
@@ -53,7 +53,7 @@ def open_interpreter(path, threads: int = 1):
     with _stderr_silenced(): interpreter.allocate_tensors()
     return interpreter
 
-# %% ../nbs/03_predict.ipynb #5a86ace1
+# %% ../nbs/03_predict.ipynb #9ed0c9c3
 def load_calibration(model_path: Path) -> dict:
     "The record beside the model (`digits.json`) and its typicality statistics (`digits_typical.npz`), if present."
     record_path, typical_path = model_path.with_suffix('.json'), model_path.with_name(f'{model_path.stem}_typical.npz')
@@ -62,7 +62,7 @@ def load_calibration(model_path: Path) -> dict:
         with np.load(typical_path) as typical: record['typical'] = dict(typical)
     return record
 
-# %% ../nbs/03_predict.ipynb #d6f1fd4e
+# %% ../nbs/03_predict.ipynb #af8d9690
 INTERPRETERS = min(os.cpu_count() or 1, 4)   # interpreters per model: how many calls run at once, each on its own core
 
 class LiteModel:
@@ -89,10 +89,11 @@ class LiteModel:
         return calibrate(self.run(images)['probabilities'], self.temperature)
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
-        "Calibrated probabilities `(N, 10)` of the ten digits for framed digits (with not-a-digit, they sum to 1)."
-        return self.all_probabilities(images)[:, :len(DIGITS)]
+        "Calibrated probabilities `(N, 10)` of the ten digits for framed digits, if they are digits (each row sums to 1)."
+        digits = self.all_probabilities(images)[:, :len(DIGITS)]
+        return digits / digits.sum(1, keepdims=True)
 
-# %% ../nbs/03_predict.ipynb #fe055231
+# %% ../nbs/03_predict.ipynb #f417e6a9
 class DigitRecognizer(LiteModel):
     "Recognise handwritten digits with the shipped model: `DigitRecognizer().predict('digit.png').digit`. Thread-safe."
     def predict_framed(self, images: np.ndarray) -> list[Prediction]:
@@ -104,7 +105,7 @@ class DigitRecognizer(LiteModel):
                      typicality_distance(outputs['features'], typical['means'], typical['precision']))
         verdict = answers(probabilities, distances, self.info.get('not_digit_threshold', 1.0),
                           self.info.get('unusual_distance', np.inf))
-        return [Prediction(int(verdict['digit'][k]), float(verdict['confidence'][k]), tuple(map(float, p[:len(DIGITS)])),
+        return [Prediction(int(verdict['digit'][k]), float(verdict['confidence'][k]), tuple(map(float, p[:len(DIGITS)] / p[:len(DIGITS)].sum())),
                            image, bool(verdict['unusual'][k]), bool(verdict['is_digit'][k]), float(p[len(DIGITS)]))
                 for k, (p, image) in enumerate(zip(probabilities, np.asarray(images)))]
 

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['INTERPRETERS', 'Prediction', 'open_interpreter', 'load_calibration', 'LiteModel', 'DigitRecognizer']
 
-# %% ../nbs/03_predict.ipynb #d598b242
+# %% ../nbs/03_predict.ipynb #dce93c66
 import json, os, queue, sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,7 +17,7 @@ from .core import models_dir, MNIST_SIZE, DIGITS
 from .normalize import normalize, DigitImageError, UnreadableImageError, NoDigitFoundError
 from .calibration import calibrate, typicality_distance, answers, CONFIDENT
 
-# %% ../nbs/03_predict.ipynb #b814ce30
+# %% ../nbs/03_predict.ipynb #3e9a24d5
 @dataclass(frozen=True)
 class Prediction:
     "One answer: the most likely digit, how sure, the ten digit probabilities, and whether the input is a digit at all."
@@ -34,7 +34,7 @@ class Prediction:
         "Whether the answer can be given without a caveat: a digit, typical of its class, with a confident probability."
         return self.is_digit and not self.unusual and self.confidence >= CONFIDENT
 
-# %% ../nbs/03_predict.ipynb #1f7805b8
+# %% ../nbs/03_predict.ipynb #ae790dff
 @contextmanager
 def _stderr_silenced():
     "Point file descriptor 2 at /dev/null for the duration (LiteRT's C++ logging bypasses `sys.stderr`)."
@@ -53,7 +53,7 @@ def open_interpreter(path, threads: int = 1):
     with _stderr_silenced(): interpreter.allocate_tensors()
     return interpreter
 
-# %% ../nbs/03_predict.ipynb #9ed0c9c3
+# %% ../nbs/03_predict.ipynb #6f433087
 def load_calibration(model_path: Path) -> dict:
     "The record beside the model (`digits.json`) and its typicality statistics (`digits_typical.npz`), if present."
     record_path, typical_path = model_path.with_suffix('.json'), model_path.with_name(f'{model_path.stem}_typical.npz')
@@ -62,7 +62,7 @@ def load_calibration(model_path: Path) -> dict:
         with np.load(typical_path) as typical: record['typical'] = dict(typical)
     return record
 
-# %% ../nbs/03_predict.ipynb #af8d9690
+# %% ../nbs/03_predict.ipynb #9d1d765f
 INTERPRETERS = min(os.cpu_count() or 1, 4)   # interpreters per model: how many calls run at once, each on its own core
 
 class LiteModel:
@@ -93,7 +93,7 @@ class LiteModel:
         digits = self.all_probabilities(images)[:, :len(DIGITS)]
         return digits / digits.sum(1, keepdims=True)
 
-# %% ../nbs/03_predict.ipynb #f417e6a9
+# %% ../nbs/03_predict.ipynb #09b2f813
 class DigitRecognizer(LiteModel):
     "Recognise handwritten digits with the shipped model: `DigitRecognizer().predict('digit.png').digit`. Thread-safe."
     def predict_framed(self, images: np.ndarray) -> list[Prediction]:

@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['APP_TEMPLATE', 'APP_JUPYTER_DATA', 'V1_PROTOCOL', 'MIN_FRAME_OFFSETS', 'MAX_FRAME_OFFSETS', 'APP_NOTEBOOK',
            'APP_SETTINGS', 'register_app_template', 'v1_frame_is_sound', 'offers_v1', 'GuardedKernelConnection',
-           'AppKernelManager', 'app_files', 'serve_app']
+           'release_free_memory', 'AppKernelManager', 'app_files', 'serve_app']
 
 # %% ../nbs/09_serve.ipynb #24286ca1
-import importlib.metadata, os
+import ctypes, importlib.metadata, os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -73,6 +73,14 @@ class GuardedKernelConnection(ZMQChannelsWebsocketConnection):
         # a sound frame can still hold parts that are not JSON messages, and they can fail anywhere in the parsing
         except Exception as e: self.log.warning('Dropped an unreadable message for kernel %s: %r', self.kernel_id, e)
 
+# %% ../nbs/09_serve.ipynb #9872ce0a
+def release_free_memory() -> bool:
+    "Give the memory this process has freed back to the system (glibc's `malloc_trim`); whether that was possible."
+    try: libc = ctypes.CDLL('libc.so.6')
+    except OSError: return False   # not glibc: its allocator has its own policy
+    libc.malloc_trim(0)
+    return True
+
 # %% ../nbs/09_serve.ipynb #8f742088
 class AppKernelManager(AsyncMappingKernelManager):
     "Kernels for the app's visitors: at most `max_kernels` at once, each shut down soon after its page goes away."
@@ -109,6 +117,11 @@ class AppKernelManager(AsyncMappingKernelManager):
                 self.log.info('Kernel %s has had no page for %.0f s: shutting it down', kernel_id, self.unattended_timeout)
                 return await self.shutdown_kernel(kernel_id, now=True)   # nothing in it to save: no polite request first
         await super().cull_kernel_if_idle(kernel_id)
+
+    async def cull_kernels(self):
+        "Look at every kernel (`cull_kernel_if_idle`), then give the memory freed meanwhile back to the system."
+        await super().cull_kernels()
+        release_free_memory()
 
     async def shutdown_kernel(self, kernel_id, *args, **kwargs):
         self._unattended_since.pop(kernel_id, None)

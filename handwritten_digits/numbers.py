@@ -6,18 +6,22 @@
 __all__ = ['RULE_LENGTH', 'MAX_PIECES', 'SPECK_SIZE', 'TALL', 'LINE_MARGIN', 'DRIFT_COST', 'CUT_MIN_WIDTH', 'CUT_EDGE',
            'CUT_SPACING', 'SEAM_REACH', 'MAX_CUT_INK', 'MIN_SIDE_INK', 'MAX_RUN', 'MAX_WIDTH', 'JOIN_GAP',
            'ASPECT_LIMITS', 'WIDTH_PENALTY', 'MARK_HEIGHT', 'SHORT_PENALTY', 'UNUSUAL_PENALTY', 'ALTERNATIVES',
-           'HESITATION', 'CUT_COST', 'SKIP_COST', 'MAX_CANDIDATES', 'Piece', 'union', 'typical_height', 'without_rules',
-           'ink_pieces', 'reading_order', 'seam', 'cut_candidates', 'split_piece', 'candidate_runs', 'run_score',
-           'best_paths', 'NumberReading', 'line_parts', 'read_line', 'read_number']
+           'HESITATION', 'CUT_COST', 'SKIP_COST', 'SEQUENCE_SURE', 'MAX_CANDIDATES', 'Piece', 'union', 'typical_height',
+           'without_rules', 'ink_pieces', 'reading_order', 'seam', 'cut_candidates', 'split_piece', 'candidate_runs',
+           'run_score', 'best_paths', 'NumberReading', 'line_parts', 'read_line', 'line_ink', 'sequence_digits',
+           'prefer_sequence', 'shared_sequence_reader', 'read_number']
 
 # %% ../nbs/04_numbers.ipynb #0bb17b04
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import ndimage
 
 from .normalize import read_ink, frame_digit, stroke_width, NoDigitFoundError
+from .core import MNIST_SIZE
 from .predict import DigitRecognizer, Prediction
+from .sequence import SequenceReader, LineReading
 
 # %% ../nbs/04_numbers.ipynb #26d30178
 @dataclass
@@ -247,35 +251,75 @@ def read_line(parts: list[Piece], origins: list[int], answers: dict, height: flo
     cuts = {i: CUT_COST * part.cut_ink / stroke for i, part in enumerate(parts) if part.cut_ink}
     return best_paths(len(parts), scores, skips, cuts)
 
+# %% ../nbs/04_numbers.ipynb #9b513f5b
+def line_ink(ink: np.ndarray, line: list[Piece]) -> tuple[np.ndarray, Piece]:
+    "The ink map of one line's pieces alone, cropped to their box, and that box as one piece."
+    whole = union(line)
+    return ink[whole.y0:whole.y1, whole.x0:whole.x1] * whole.mask, whole
+
+# %% ../nbs/04_numbers.ipynb #d344f8fe
+def sequence_digits(reading: LineReading, columns_per_pixel: float, ink: np.ndarray, whole: Piece) -> tuple[list[Prediction], list[Piece]]:
+    "The digits the sequence model read in line `whole`, each as a `Prediction` with its piece: the line's ink between the midpoints to its neighbours."
+    centres = reading.centres(columns_per_pixel)
+    edges = [0, *(round((left + right) / 2) for left, right in zip(centres, centres[1:])), whole.width]
+    predictions, pieces = [], []
+    for digit, choices, x0, x1 in zip(reading.digits, reading.choices, edges, edges[1:]):
+        mask = whole.mask[:, x0:x1]
+        rows = np.flatnonzero(mask.any(1)) if mask.any() else np.array([0, whole.height - 1])   # no ink: the whole height
+        piece = Piece(whole.y0 + rows[0], whole.y0 + rows[-1] + 1, whole.x0 + x0, whole.x0 + x1, mask[rows[0]:rows[-1] + 1])
+        image = frame_digit(ink[piece.y0:piece.y1, piece.x0:piece.x1] * piece.mask) if mask.any() else np.zeros((MNIST_SIZE,) * 2, np.float32)
+        predictions.append(Prediction(digit, choices[digit], choices, image))
+        pieces.append(piece)
+    return predictions, pieces
+
+# %% ../nbs/04_numbers.ipynb #f57053c9
+SEQUENCE_SURE = 0.8   # the sequence model's reading of a line replaces the segmentation's when each of its digits is at least this likely
+
+def prefer_sequence(segmented: str, sequence: LineReading) -> bool:
+    "Whether the sequence model's reading of a line should replace the segmentation's, `segmented`."
+    if not sequence.text or sequence.text == segmented: return False
+    if len(sequence.text) == len(segmented) == 1: return False   # one digit alone: the digit model knows it better
+    return min(sequence.peaks) >= SEQUENCE_SURE
+
+@functools.cache
+def shared_sequence_reader() -> SequenceReader:
+    "One `SequenceReader` for every call that does not bring its own (loading it takes a few milliseconds)."
+    return SequenceReader()
+
 # %% ../nbs/04_numbers.ipynb #987f17a2
 MAX_CANDIDATES = 600   # more candidate digits than this is not a number: refuse before framing any
 
 def _text(path) -> str: return ''.join(str(digit) for _, _, digit in path)
 
-def read_number(source, recognizer: DigitRecognizer|None = None, steps: dict|None = None) -> NumberReading:
+def read_number(source, recognizer: DigitRecognizer|None = None, steps: dict|None = None,
+                sequence_reader: SequenceReader|None = None) -> NumberReading:
     "Read every digit in `source` (a path, bytes, file, PIL image or array), line by line, left to right."
-    recognizer = recognizer or DigitRecognizer()
+    recognizer, sequence_reader = recognizer or DigitRecognizer(), sequence_reader or shared_sequence_reader()
     steps = {} if steps is None else steps
     ink, scale = read_ink(source, steps)
     pieces = ink_pieces(steps['ink'])
     height, stroke = typical_height(pieces), stroke_width(steps['ink'])
-    lines = [line_parts(line, height) for line in reading_order(pieces, height)]
+    ordered = reading_order(pieces, height)
+    lines = [line_parts(line, height) for line in ordered]
     runs = [(k, i, j) for k, (parts, origins) in enumerate(lines) for i, j in candidate_runs(parts, origins, height)]
     if len(runs) > MAX_CANDIDATES: raise NoDigitFoundError(f'this looks like text or a drawing, not a number: {len(runs)} candidate digits')
     wholes = [union(lines[k][0][i:j]) for k, i, j in runs]
     predictions = recognizer.predict_framed(np.stack([frame_digit(ink[w.y0:w.y1, w.x0:w.x1] * w.mask) for w in wholes]))
+    inks = [line_ink(ink, line) for line in ordered]   # the sequence model reads every line too, in one call
+    sequences = sequence_reader.read([line for line, _ in inks])
     texts, alternatives, digits, boxes = [], [], [], []
     for k, (parts, origins) in enumerate(lines):
         answers = {(i, j): (p, w) for (line, i, j), p, w in zip(runs, predictions, wholes) if line == k}
         (score, path), *others = read_line(parts, origins, answers, height, stroke) or [(0, ())]
-        if not path: continue
-        texts.append(_text(path))
+        found = [answers[i, j] for i, j, _ in path]   # (prediction, piece) per digit
+        if prefer_sequence(_text(path), sequences[k][0]):   # the segmentation's reading becomes the runner-up
+            found, others = list(zip(*sequence_digits(*sequences[k], ink, inks[k][1]))), [(score, path)]
+        if not found: continue
+        texts.append(''.join(str(p.digit) for p, _ in found))
         runner_up = next(((s, _text(p)) for s, p in others if _text(p) != texts[-1]), None)
         alternatives.append(runner_up[1] if runner_up and np.exp(runner_up[0] - score) >= HESITATION else None)
-        for i, j, _ in path:
-            prediction, piece = answers[i, j]
-            digits.append(prediction)
-            boxes.append(tuple(round(v * scale) for v in (piece.x0, piece.y0, piece.x1, piece.y1)))
+        digits += [prediction for prediction, _ in found]
+        boxes += [tuple(round(v * scale) for v in (piece.x0, piece.y0, piece.x1, piece.y1)) for _, piece in found]
     if not texts: raise NoDigitFoundError('no digit found: only marks too small to be digits')
     hesitant = next((k for k, a in enumerate(alternatives) if a), None)
     alternative = None if hesitant is None else '\n'.join(alternatives[hesitant] if k == hesitant else t for k, t in enumerate(texts))

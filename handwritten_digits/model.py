@@ -8,7 +8,7 @@ __all__ = ['NUM_CLASSES', 'TRAINING_EXTRAS', 'SHORT_EXTRAS', 'SEEDS', 'CALIBRATI
            'train_model', 'ensemble', 'members_of', 'train_shipped_model', 'calibration_sets', 'runtime_model',
            'calibrate_model', 'export_model', 'release_record', 'train_release']
 
-# %% ../nbs/02_model.ipynb #11b4a508
+# %% ../nbs/02_model.ipynb #fba3b452
 import json, os, tempfile, time
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from .samples import synthetic_set, NOT_A_DIGIT, NON_DIGIT_KINDS, STYLE_STROKES
 from .calibration import (calibrate, fit_temperature, fit_typicality, typicality_distance, fit_thresholds,
                                             MAX_DOUBT)
 
-# %% ../nbs/02_model.ipynb #b67dea42
+# %% ../nbs/02_model.ipynb #5f3f1e4f
 def frame_all(images) -> np.ndarray:
     "MNIST `uint8` images `(N, 28, 28)` framed by `frame_digit`, as the model's `float32` input `(N, 28, 28, 1)`."
     return np.stack([frame_digit(image) for image in np.asarray(images, np.float32) / 255.0])[..., None]
@@ -35,7 +35,7 @@ def training_split(x, y, validation_size=5000, seed=42):
     fit, val = order[validation_size:], order[:validation_size]
     return (x[fit], y[fit]), (x[val], y[val])
 
-# %% ../nbs/02_model.ipynb #5679938b
+# %% ../nbs/02_model.ipynb #ceb687f2
 NUM_CLASSES = len(DIGITS) + 1   # ten digits and NOT_A_DIGIT
 
 TRAINING_EXTRAS = {   # synthetic images per member's training set: styles MNIST lacks, and non-digits
@@ -49,7 +49,7 @@ def training_set(x_fit, y_fit, seed: int, extras=TRAINING_EXTRAS) -> tuple[np.nd
     x = np.concatenate([frame_all(x_fit), x_extra[..., None]])
     return x, keras.utils.to_categorical(np.concatenate([y_fit, y_extra]), NUM_CLASSES)
 
-# %% ../nbs/02_model.ipynb #93c1142b
+# %% ../nbs/02_model.ipynb #fe41cb5e
 def tutorial_model() -> keras.Model:
     "The original tutorial's CNN: two 3×3 convolutions (64 and 32 filters), flatten, a 10-way softmax."
     return keras.Sequential([
@@ -59,7 +59,7 @@ def tutorial_model() -> keras.Model:
         layers.Flatten(),
         layers.Dense(10, activation='softmax')], name='tutorial_cnn')
 
-# %% ../nbs/02_model.ipynb #a9af9111
+# %% ../nbs/02_model.ipynb #370aa06e
 def digit_model(dropout=0.4, name='digit_cnn', classes=NUM_CLASSES) -> keras.Model:
     "Our CNN: conv blocks 32→64 with batch norm and strided 5×5 downsampling, 128 `features`, softmax `probabilities`."
     def conv(filters, size, strides=1, padding='valid'):
@@ -74,7 +74,7 @@ def digit_model(dropout=0.4, name='digit_cnn', classes=NUM_CLASSES) -> keras.Mod
     outputs = layers.Dense(classes, activation='softmax', name='probabilities')(layers.Dropout(dropout)(features))
     return keras.Model(inputs, outputs, name=name)
 
-# %% ../nbs/02_model.ipynb #665a473e
+# %% ../nbs/02_model.ipynb #62538b5d
 def _random_warp(images, max_rotation=10.0, max_zoom=0.12, max_shear=0.12, max_shift=2.0, elastic=0.8):
     "Resample each image `(N, H, W, 1)` through a random rotation, zoom, shear, shift and smooth elastic displacement."
     n, size = tf.shape(images)[0], images.shape[1]
@@ -109,7 +109,7 @@ def augment(images):
     "Randomly transformed copies of a batch of framed digits `(N, 28, 28, 1)` in [0, 1]."
     return _blur_and_noise(_stroke_jitter(_random_warp(tf.convert_to_tensor(images, tf.float32))))
 
-# %% ../nbs/02_model.ipynb #5272cd79
+# %% ../nbs/02_model.ipynb #5f3ce511
 def save_atomically(model: keras.Model, path) -> Path:
     "Save `model` to `path` (`.keras`) through a temporary file in the same folder, so `path` is only ever whole."
     path = Path(path)
@@ -124,7 +124,7 @@ def save_atomically(model: keras.Model, path) -> Path:
         if os.path.exists(tmp): os.remove(tmp)
     return path
 
-# %% ../nbs/02_model.ipynb #958c51e9
+# %% ../nbs/02_model.ipynb #8f420a53
 class EpochLog(keras.callbacks.Callback):
     "Append each finished epoch's metrics and duration to a JSON-lines file; `read` returns the whole run's history."
     def __init__(self, path):
@@ -142,7 +142,7 @@ class EpochLog(keras.callbacks.Callback):
         keys = next(iter(epochs.values())).keys() if epochs else []
         return {key: [epochs[e][key] for e in sorted(epochs)] for key in keys}
 
-# %% ../nbs/02_model.ipynb #63eb7da3
+# %% ../nbs/02_model.ipynb #02034616
 def _fit_pipeline(x, y, batch_size: int, seed: int) -> tf.data.Dataset:
     "Shuffled, augmented batches of `(x, y)`, prepared in parallel with training."
     return (tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=seed)
@@ -166,7 +166,7 @@ def _resumable(work_dir: Path, log: EpochLog, best: Path) -> list[keras.callback
             keras.callbacks.ModelCheckpoint(str(best), monitor='val_accuracy', save_best_only=True, save_weights_only=True,
                                             initial_value_threshold=max(previous) if previous else None)]
 
-# %% ../nbs/02_model.ipynb #fc77a214
+# %% ../nbs/02_model.ipynb #7fab810f
 def train_model(epochs=15, batch_size=128, learning_rate=2e-3, subset=None, seed=42, strategy=None, output=None,
                 work_dir=None, verbose=1, mnist=None, extras=TRAINING_EXTRAS, callbacks=()) -> tuple[keras.Model, dict]:
     "Train `digit_model` on framed, augmented MNIST and synthetic `extras`; return the best-on-validation model and its record."
@@ -196,10 +196,10 @@ def train_model(epochs=15, batch_size=128, learning_rate=2e-3, subset=None, seed
     if output: save_atomically(model, output)
     return model, info
 
-# %% ../nbs/02_model.ipynb #eba3ba76
+# %% ../nbs/02_model.ipynb #bfa9a53e
 SHORT_EXTRAS = {kind: 40 for kind in [*STYLE_STROKES, *NON_DIGIT_KINDS]}   # a short run's synthetic images
 
-# %% ../nbs/02_model.ipynb #5aaa4504
+# %% ../nbs/02_model.ipynb #d8e0779a
 def ensemble(members: list[keras.Model]) -> keras.Model:
     "One model whose output `probabilities` is the mean of the `members`' outputs; members are cloned, weights copied."
     inputs = keras.Input(members[0].inputs[0].shape[1:])
@@ -215,7 +215,7 @@ def members_of(model: keras.Model) -> list[keras.Model]:
     "The member networks of an `ensemble`."
     return [layer for layer in model.layers if isinstance(layer, keras.Model)]
 
-# %% ../nbs/02_model.ipynb #d36ab686
+# %% ../nbs/02_model.ipynb #639d1be8
 SEEDS = (42, 7, 2024)   # one member per seed
 
 def train_shipped_model(seeds=SEEDS, output=None, work_dir=None, **options) -> tuple[keras.Model, list[dict]]:
@@ -226,7 +226,7 @@ def train_shipped_model(seeds=SEEDS, output=None, work_dir=None, **options) -> t
     if output: save_atomically(model, output)
     return model, [info for _, info in runs]
 
-# %% ../nbs/02_model.ipynb #cd169fd9
+# %% ../nbs/02_model.ipynb #d0902945
 CALIBRATION_SEED = 1000   # synthetic images for calibration: no member draws its training images with this seed
 CALIBRATION_EXTRAS = {kind: 300 for kind in NON_DIGIT_KINDS}
 
@@ -240,7 +240,7 @@ def calibration_sets(x_val, y_val) -> tuple[dict, dict]:
     kinds = np.repeat(list(CALIBRATION_EXTRAS), list(CALIBRATION_EXTRAS.values()))
     return digit_sets, {kind: x[kinds == kind] for kind in CALIBRATION_EXTRAS}
 
-# %% ../nbs/02_model.ipynb #62b58b3f
+# %% ../nbs/02_model.ipynb #37759d37
 def runtime_model(model: keras.Model) -> keras.Model:
     "The ensemble `model` with named outputs: `probabilities` (the members' mean) and their `features`, concatenated."
     inputs = keras.Input(model.inputs[0].shape[1:])
@@ -252,7 +252,7 @@ def runtime_model(model: keras.Model) -> keras.Model:
     return keras.Model(inputs, {'probabilities': layers.Average()(probabilities), 'features': layers.Concatenate()(features)},
                        name='digit_runtime')
 
-# %% ../nbs/02_model.ipynb #e9b204c0
+# %% ../nbs/02_model.ipynb #ac410e45
 def calibrate_model(model: keras.Model, x_fit, y_fit, digit_sets: dict, non_digit_sets: dict,
                     max_doubt=MAX_DOUBT) -> tuple[dict, np.ndarray, np.ndarray]:
     "Fit typicality on the training digits, then the temperature and thresholds on the calibration sets."
@@ -269,7 +269,7 @@ def calibrate_model(model: keras.Model, x_fit, y_fit, digit_sets: dict, non_digi
                                 {kind: judged[kind] for kind in non_digit_sets}, max_doubt)
     return {'temperature': temperature, **thresholds}, means, precision
 
-# %% ../nbs/02_model.ipynb #ded4626c
+# %% ../nbs/02_model.ipynb #c8fd5fe7
 def _write_atomically(path: Path, data: bytes):
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.')
     with os.fdopen(fd, 'wb') as out: out.write(data)
@@ -292,7 +292,7 @@ def export_model(model: keras.Model, means: np.ndarray, precision: np.ndarray, f
     _write_atomically(folder/'digits.json', json.dumps(record, indent=1, default=float).encode())
     return folder
 
-# %% ../nbs/02_model.ipynb #1471f44e
+# %% ../nbs/02_model.ipynb #14340276
 def release_record(model: keras.Model, infos: list[dict], calibration: dict, x_val, y_val, x_test, y_test) -> dict:
     "What `digits.json` records: calibration, validation and test accuracy, and each member's training run."
     accuracy = lambda x, y: float((model.predict(frame_all(x), batch_size=500, verbose=0).argmax(1) == y).mean())
@@ -301,7 +301,7 @@ def release_record(model: keras.Model, infos: list[dict], calibration: dict, x_v
             'members': [{'seed': info['seed'], 'validation_accuracy': info['val_accuracy'], 'training_seconds': info['seconds'],
                          'history': info['history']} for info in infos]}
 
-# %% ../nbs/02_model.ipynb #de72ac86
+# %% ../nbs/02_model.ipynb #3e575f4c
 def train_release(work_dir=None, folder=None, seeds=SEEDS) -> Path:
     "Train (or resume) every member, calibrate the ensemble and write the shipped files into `folder` (`models/`)."
     model, infos = train_shipped_model(seeds, work_dir=work_dir or data_dir()/'cache'/'train')

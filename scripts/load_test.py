@@ -54,7 +54,7 @@ def upload(page, *paths):
     with page.expect_file_chooser() as chooser: page.click('button.widget-upload')
     chooser.value.set_files([str(p) for p in paths])
 
-def answers(page, count: int, timeout_s: int) -> list[str]:
+def answers(page, count: int, timeout_s: float) -> list[str]:
     "The digits of the first `count` result cards, in page order ([] if they did not all arrive in time)."
     cards = page.locator('.hd-card .hd-digit')
     try: expect(cards).to_have_count(count, timeout=timeout_s * 1000)
@@ -83,14 +83,16 @@ def sequential_visits(browser, url: str, visits: int, timeout_s: int) -> tuple[i
     return usable, right
 
 def simultaneous_visits(browser, url: str, sessions: int, timeout_s: int) -> tuple[int, int, float, float]:
-    "Phase 2: (pages usable, sessions with every answer right, seconds until all usable, seconds for the answers)."
+    """Phase 2: (pages usable, sessions with every answer right, seconds until all usable, seconds for the answers).
+    The pages share each wait's `timeout_s`, so that pages that never work cannot make the phase last longer."""
     start = time.perf_counter()
+    left_ms = lambda since: max(1, (since + timeout_s - time.perf_counter()) * 1000)
     pages = [browser.new_context().new_page() for _ in range(sessions)]
     for page in pages: page.goto(url, wait_until='commit', timeout=timeout_s * 1000)
     usable = []
     for page in pages:
         try:
-            expect(page.locator('button.widget-upload')).to_be_visible(timeout=timeout_s * 1000)
+            expect(page.locator('button.widget-upload')).to_be_visible(timeout=left_ms(start))
             usable.append(page)
         except AssertionError: pass
     ready = time.perf_counter() - start
@@ -100,7 +102,7 @@ def simultaneous_visits(browser, url: str, sessions: int, timeout_s: int) -> tup
         upload(page, *(path for path, _ in files))
         expected[k] = sorted(digit for _, digit in files)
     uploaded = time.perf_counter()
-    right = sum(sorted(answers(page, 3, timeout_s)) == expected[k] for k, page in enumerate(usable))
+    right = sum(sorted(answers(page, 3, left_ms(uploaded) / 1000)) == expected[k] for k, page in enumerate(usable))
     answered = time.perf_counter() - uploaded
     for page in pages: leave(page)
     return len(usable), right, ready, answered
@@ -141,7 +143,7 @@ def main(visits: int, sessions: int, timeout_s: int) -> int:
         freed_s = wait_until_freed(timeline)
         at_once = timeline.now()
         after_visits = settled(timeline, start + seconds)
-        print(f'\n{visits} visits one after the other ({seconds:.0f} s, {seconds / visits:.1f} s each): {usable} pages usable, '
+        print(f'\n{visits} visits one after the other ({seconds:.0f} s, {seconds / max(visits, 1):.1f} s each): {usable} pages usable, '
               f'{right} answers right; every kernel freed {freed_s:.0f} s after the last visit left')
         print('as the last kernel went: ' + memory_check(idle, at_once))
         print(f'{SETTLE_S} s after the last visit left: ' + memory_check(idle, after_visits))

@@ -251,13 +251,13 @@ def read_line(parts: list[Piece], origins: list[int], answers: dict, height: flo
     cuts = {i: CUT_COST * part.cut_ink / stroke for i, part in enumerate(parts) if part.cut_ink}
     return best_paths(len(parts), scores, skips, cuts)
 
-# %% ../nbs/04_numbers.ipynb #9b513f5b
+# %% ../nbs/04_numbers.ipynb #cbad021f
 def line_ink(ink: np.ndarray, line: list[Piece]) -> tuple[np.ndarray, Piece]:
     "The ink map of one line's pieces alone, cropped to their box, and that box as one piece."
     whole = union(line)
     return ink[whole.y0:whole.y1, whole.x0:whole.x1] * whole.mask, whole
 
-# %% ../nbs/04_numbers.ipynb #d344f8fe
+# %% ../nbs/04_numbers.ipynb #f87ee035
 def sequence_digits(reading: LineReading, columns_per_pixel: float, ink: np.ndarray, whole: Piece) -> tuple[list[Prediction], list[Piece]]:
     "The digits the sequence model read in line `whole`, each as a `Prediction` with its piece: the line's ink between the midpoints to its neighbours."
     centres = reading.centres(columns_per_pixel)
@@ -272,8 +272,8 @@ def sequence_digits(reading: LineReading, columns_per_pixel: float, ink: np.ndar
         pieces.append(piece)
     return predictions, pieces
 
-# %% ../nbs/04_numbers.ipynb #f57053c9
-SEQUENCE_SURE = 0.8   # the sequence model's reading of a line replaces the segmentation's when each of its digits is at least this likely
+# %% ../nbs/04_numbers.ipynb #278ace46
+SEQUENCE_SURE = 0.5   # the sequence model's reading of a line replaces the segmentation's when each of its digits is at least this likely
 
 def prefer_sequence(segmented: str, sequence: LineReading) -> bool:
     "Whether the sequence model's reading of a line should replace the segmentation's, `segmented`."

@@ -9,7 +9,7 @@ __all__ = ['LINE_HEIGHT', 'LINE_MARGIN', 'LINE_WIDTH', 'BLANK', 'FRAME_COLUMNS',
            'SequenceReader', 'write_string', 'like_ink_map', 'crop_to_ink', 'training_string', 'training_strings',
            'sequence_model', 'ctc_loss', 'exact_share', 'train_sequence_model', 'export_sequence_model']
 
-# %% ../nbs/04b_sequence.ipynb #70dd7fc3
+# %% ../nbs/04b_sequence.ipynb #94a68024
 import json, threading, time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,7 @@ from .data import load_mnist
 from .number_samples import digit_strokes, contact_offset, with_mark
 from .predict import open_interpreter
 
-# %% ../nbs/04b_sequence.ipynb #9448cbf2
+# %% ../nbs/04b_sequence.ipynb #584c04de
 LINE_HEIGHT = 28   # rows of the model's input: a line of writing scaled to this height, margins included...
 LINE_MARGIN = 2    # ...of which this many rows above and below stay empty (and as many columns before the ink)
 LINE_WIDTH = 256   # columns of the model's input: a line is left-aligned in it, and squeezed where longer
@@ -38,7 +38,7 @@ def line_image(ink: np.ndarray) -> tuple[np.ndarray, float]:
     strip[LINE_MARGIN:LINE_MARGIN + rows, LINE_MARGIN:LINE_MARGIN + width] = np.clip(scaled, 0, 1)
     return strip, width / ink.shape[1]
 
-# %% ../nbs/04b_sequence.ipynb #a135f54d
+# %% ../nbs/04b_sequence.ipynb #ac9acc1d
 BLANK = 10           # the CTC class "no new digit here", after the ten digits
 FRAME_COLUMNS = 4    # input columns per output frame: the network halves the width twice
 FRAMES = LINE_WIDTH // FRAME_COLUMNS
@@ -74,7 +74,7 @@ def decode(frames: np.ndarray) -> LineReading:
     return LineReading(tuple(d for d, _, _ in found), tuple((a, b) for _, a, b in found), choices,
                        float(np.log(np.clip(frames.max(1), 1e-9, 1)).sum()))
 
-# %% ../nbs/04b_sequence.ipynb #56d49856
+# %% ../nbs/04b_sequence.ipynb #d684843e
 class SequenceReader:
     "The shipped CTC line reader: `SequenceReader().read([line_ink, ...])` gives one `LineReading` per line."
     def __init__(self, model_path=None):
@@ -95,7 +95,7 @@ class SequenceReader:
         strips, scales = zip(*map(line_image, lines))
         return [(decode(f), s) for f, s in zip(self.frames(np.stack(strips)), scales)]
 
-# %% ../nbs/04b_sequence.ipynb #cd6e3972
+# %% ../nbs/04b_sequence.ipynb #ffda206c
 STRING_LENGTHS = (1, 8)          # fewest and most digits in a training string
 STRING_HEIGHT = (24, 72)         # digit height as written, pixels (before `read_ink`-like blur and scaling)
 SIZE_RANGE = (0.8, 1.15)         # each digit's height relative to the string's
@@ -124,7 +124,7 @@ def write_string(images: np.ndarray, rng, height: int|None = None) -> np.ndarray
         np.maximum(region, s, out=region)
     return canvas
 
-# %% ../nbs/04b_sequence.ipynb #70a8ef87
+# %% ../nbs/04b_sequence.ipynb #4a949d47
 STROKE_CHANGE = (-1, 0, 0, 1, 2)   # pixels of stroke width taken away or added, drawn per string
 INK_BLUR = (0.0, 1.2)              # Gaussian blur, pixels
 INK_CUT = (0.08, 0.3)              # opacity below which ink is dropped, as `read_ink`'s hysteresis does
@@ -140,7 +140,7 @@ def like_ink_map(opacity: np.ndarray, rng) -> np.ndarray:
     opacity = np.clip(opacity / (np.quantile(inked, STRONG_INK) if inked.size else 1), 0, 1)
     return opacity * (opacity > rng.uniform(*INK_CUT))
 
-# %% ../nbs/04b_sequence.ipynb #bc6f8c2a
+# %% ../nbs/04b_sequence.ipynb #afe0a057
 MARKED = 0.15                            # share of strings (of two digits or more) with a mark between two groups
 STRING_MARKS = ('hyphen', 'dot', 'slash')
 
@@ -162,7 +162,7 @@ def training_string(images: np.ndarray, labels: np.ndarray, rng) -> tuple[np.nda
     if not ink.any(): return training_string(images, labels, rng)   # everything fell below the cut: draw again
     return line_image(crop_to_ink(ink))[0], labels[chosen]
 
-# %% ../nbs/04b_sequence.ipynb #8e92dce8
+# %% ../nbs/04b_sequence.ipynb #58af2bab
 def training_strings(images: np.ndarray, labels: np.ndarray, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     "`count` training strips as `uint8` `(count, LINE_HEIGHT, LINE_WIDTH)`, and their digits padded with -1 `(count, 8)`."
     rng = np.random.default_rng(seed)
@@ -173,7 +173,7 @@ def training_strings(images: np.ndarray, labels: np.ndarray, count: int, seed: i
         strips[k], texts[k, :len(digits)] = np.round(strip * 255), digits
     return strips, texts
 
-# %% ../nbs/04b_sequence.ipynb #27c97492
+# %% ../nbs/04b_sequence.ipynb #2814f9b1
 def sequence_model(filters=(24, 48, 64), head=96, dropout=0.2):
     "The CTC line reader: strips `(N, LINE_HEIGHT, LINE_WIDTH, 1)` → frame probabilities `(N, FRAMES, 11)`."
     import keras
@@ -189,7 +189,7 @@ def sequence_model(filters=(24, 48, 64), head=96, dropout=0.2):
     outputs = layers.Dense(BLANK + 1, activation='softmax', name='frames')(layers.Dropout(dropout)(x))
     return keras.Model(inputs, outputs, name='digit_string_ctc')
 
-# %% ../nbs/04b_sequence.ipynb #097bbc0c
+# %% ../nbs/04b_sequence.ipynb #76280354
 def ctc_loss(texts, frames):
     "CTC loss of frame probabilities `frames` `(N, FRAMES, 11)` for digit strings `texts` padded with -1 `(N, 8)`."
     import tensorflow as tf
@@ -199,7 +199,7 @@ def ctc_loss(texts, frames):
     return tf.nn.ctc_loss(tf.maximum(texts, 0), tf.math.log(frames + 1e-7), lengths, frame_counts,
                           logits_time_major=False, blank_index=BLANK)
 
-# %% ../nbs/04b_sequence.ipynb #f7e79bcd
+# %% ../nbs/04b_sequence.ipynb #aec18592
 def exact_share(model, strips: np.ndarray, texts: np.ndarray) -> float:
     "The share of `strips` whose greedy reading by the Keras `model` is exactly their text."
     frames = model.predict(strips[..., None] / np.float32(255), batch_size=256, verbose=0)
@@ -224,7 +224,7 @@ def train_sequence_model(count=60_000, epochs=4, batch_size=64, learning_rate=3e
     return model, {'training_strings': count, 'epochs': epochs, 'training_minutes': (time.time() - start) / 60,
                    'validation_exact': exact_share(model, *valid)}
 
-# %% ../nbs/04b_sequence.ipynb #aa01b1ad
+# %% ../nbs/04b_sequence.ipynb #185b727b
 def export_sequence_model(model, folder=None, **record) -> Path:
     "Write `sequence.tflite` and its record `sequence.json` for the Keras `model`."
     import tensorflow as tf

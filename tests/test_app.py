@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
-from playwright.sync_api import sync_playwright, expect
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT/'scripts'))
-from appserver import running_app, launch_chromium
+from appserver import running_app
 from handwritten_digits.samples import draw_digit
 from handwritten_digits.ui import MAX_CARDS, PEN_SETTLE_S
 
@@ -27,13 +27,6 @@ def app():
     log_path = ARTIFACTS/'voila.log'
     with open(log_path, 'w') as log, running_app(log) as (url, _):
         yield url, log_path
-
-@pytest.fixture(scope='session')
-def browser():
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        yield browser
-        browser.close()
 
 @pytest.fixture(params=list(DEVICES))
 def context(request, browser):

@@ -7,11 +7,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psutil, pytest
-from playwright.sync_api import sync_playwright, expect
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT/'scripts'))
-from appserver import READY_PROBE, running_app, launch_chromium, kernel_memory_mb
+from appserver import READY_PROBE, running_app, kernel_memory_mb
 from hostile_client import V1Client, legacy_widget_state_flood, open_page, v1_frame, message
 
 ARTIFACTS = ROOT/'artifacts'
@@ -31,13 +31,6 @@ def server():
     ARTIFACTS.mkdir(exist_ok=True)
     with open(ARTIFACTS/'voila-server.log', 'w') as log, running_app(log, options=FAST_SERVER) as (url, process):
         yield url, process
-
-@pytest.fixture(scope='module')
-def browser():
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        yield browser
-        browser.close()
 
 def server_mb(process) -> float: return psutil.Process(process.pid).memory_info().rss / 2**20
 

@@ -156,6 +156,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                                            'handwritten_digits/number_samples.py'),
                                                    'handwritten_digits.number_samples.number_sample': ( 'number_samples.html#number_sample',
                                                                                                         'handwritten_digits/number_samples.py'),
+                                                   'handwritten_digits.number_samples.paste_in_row': ( 'number_samples.html#paste_in_row',
+                                                                                                       'handwritten_digits/number_samples.py'),
                                                    'handwritten_digits.number_samples.photograph': ( 'number_samples.html#photograph',
                                                                                                      'handwritten_digits/number_samples.py'),
                                                    'handwritten_digits.number_samples.with_mark': ( 'number_samples.html#with_mark',

@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['INK_LEVEL', 'APART_GAP', 'OVERLAP', 'TOUCH_PAIRS', 'SIZE_JITTER', 'RISE_JITTER', 'PAPERS', 'PENS', 'PENCIL',
            'STRENGTH', 'LIGHT_FALL', 'BLUR', 'NOISE', 'QUALITY', 'MARKS', 'MARK_STROKE', 'LENGTHS', 'DIGIT_HEIGHT',
-           'PHOTO_SIDE', 'PHONE_PHOTO', 'SMALL_SPAN', 'KIND_CYCLE', 'digit_strokes', 'contact_offset', 'write_number',
-           'photograph', 'with_mark', 'NumberSample', 'number_sample', 'number_benchmark']
+           'PHOTO_SIDE', 'PHONE_PHOTO', 'SMALL_SPAN', 'KIND_CYCLE', 'digit_strokes', 'contact_offset', 'paste_in_row',
+           'write_number', 'photograph', 'with_mark', 'NumberSample', 'number_sample', 'number_benchmark']
 
 # %% ../nbs/04a_number_samples.ipynb #b4c343fd
 import io
@@ -38,6 +38,17 @@ def contact_offset(left: np.ndarray, right: np.ndarray, dy: int) -> int:
         if len(a) and len(b): gaps.append(a[-1] - b[0])
     return int(max(gaps)) if gaps else left.shape[1]
 
+# %% ../nbs/04a_number_samples.ipynb #5adfb6c4
+def paste_in_row(strokes: list[np.ndarray], rises: list[int], xs: list[int]) -> np.ndarray:
+    "Ink opacity images `strokes` pasted on one canvas, each `xs` pixels from the left and `rises` pixels down."
+    top = min(rises)
+    canvas = np.zeros((max(r - top + s.shape[0] for r, s in zip(rises, strokes)),
+                       max(x + s.shape[1] for x, s in zip(xs, strokes))), np.float32)
+    for x, rise, s in zip(xs, rises, strokes):
+        region = canvas[rise - top:rise - top + s.shape[0], x:x + s.shape[1]]
+        np.maximum(region, s, out=region)
+    return canvas
+
 # %% ../nbs/04a_number_samples.ipynb #87a63f69
 APART_GAP = (0.08, 0.45)   # gap between neighbours standing apart, in digit heights
 OVERLAP = (0.0, 0.06)      # how far touching neighbours are pushed into each other past first contact, in digit heights
@@ -57,13 +68,7 @@ def write_number(digits: list, height: int, touching: bool, rng) -> np.ndarray:
         if joined: step = contact_offset(left, right, dy) - round(rng.uniform(*OVERLAP) * height)
         else: step = left.shape[1] + round(rng.uniform(*APART_GAP) * height)
         xs.append(xs[-1] + max(1, step))
-    top = min(rises)
-    canvas = np.zeros((max(r - top + s.shape[0] for r, s in zip(rises, strokes)),
-                       max(x + s.shape[1] for x, s in zip(xs, strokes))), np.float32)
-    for x, rise, s in zip(xs, rises, strokes):
-        region = canvas[rise - top:rise - top + s.shape[0], x:x + s.shape[1]]
-        np.maximum(region, s, out=region)
-    return canvas
+    return paste_in_row(strokes, rises, xs)
 
 # %% ../nbs/04a_number_samples.ipynb #a46b62ac
 PAPERS = [(246, 244, 238), (240, 232, 210), (236, 240, 246), (250, 250, 250), (228, 226, 220)]   # white, cream, bluish, bright, grey

@@ -20,7 +20,7 @@ from scipy import ndimage
 
 from .core import models_dir, data_dir
 from .data import load_mnist
-from .number_samples import digit_strokes, contact_offset, with_mark
+from .number_samples import digit_strokes, contact_offset, paste_in_row, with_mark
 from .predict import open_interpreter
 
 # %% ../nbs/04b_sequence.ipynb #584c04de
@@ -116,13 +116,7 @@ def write_string(images: np.ndarray, rng, height: int|None = None) -> np.ndarray
         if rng.random() < touch_chance: step = contact_offset(left, right, dy) - round(rng.uniform(*OVERLAP) * height)
         else: step = left.shape[1] + round(rng.uniform(*GAP) * height)
         xs.append(xs[-1] + max(1, step))
-    top = min(rises)
-    canvas = np.zeros((max(r - top + s.shape[0] for r, s in zip(rises, strokes)),
-                       max(x + s.shape[1] for x, s in zip(xs, strokes))), np.float32)
-    for x, rise, s in zip(xs, rises, strokes):
-        region = canvas[rise - top:rise - top + s.shape[0], x:x + s.shape[1]]
-        np.maximum(region, s, out=region)
-    return canvas
+    return paste_in_row(strokes, rises, xs)
 
 # %% ../nbs/04b_sequence.ipynb #4a949d47
 STROKE_CHANGE = (-1, 0, 0, 1, 2)   # pixels of stroke width taken away or added, drawn per string

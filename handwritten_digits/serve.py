@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['APP_TEMPLATE', 'APP_JUPYTER_DATA', 'V1_PROTOCOL', 'MIN_FRAME_OFFSETS', 'MAX_FRAME_OFFSETS', 'APP_NOTEBOOK',
            'APP_SETTINGS', 'register_app_template', 'v1_frame_is_sound', 'offers_v1', 'GuardedKernelConnection',
-           'release_free_memory', 'AppKernelManager', 'app_files', 'serve_app']
+           'release_free_memory', 'CappedKernelManager', 'AppKernelManager', 'app_files', 'serve_app']
 
 # %% ../nbs/08_serve.ipynb #24286ca1
 import ctypes, importlib.metadata, os
@@ -82,15 +82,13 @@ def release_free_memory() -> bool:
     return True
 
 # %% ../nbs/08_serve.ipynb #8f742088
-class AppKernelManager(AsyncMappingKernelManager):
-    "Kernels for the app's visitors: at most `max_kernels` at once, each shut down soon after its page goes away."
+class CappedKernelManager(AsyncMappingKernelManager):
+    "Kernels for the app's visitors, at most `max_kernels` at once: beyond it a visitor gets the busy page."
     max_kernels = Int(20, config=True, help='Kernels (visitors) at once; beyond it a visitor gets the busy page.')
-    unattended_timeout = Float(30, config=True, help='Seconds a kernel may have no page connected before it is shut down.')
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._starting = 0            # kernels being started, which `len(self)` does not count yet
-        self._unattended_since = {}   # kernel id -> when the culler first saw it without a page (UTC)
 
     async def start_kernel(self, **kwargs):
         "Start a kernel, or refuse with HTTP 503 (the busy page) when `max_kernels` are running or starting."
@@ -101,6 +99,15 @@ class AppKernelManager(AsyncMappingKernelManager):
         # jupyter_server's websocket looks for the text that replaces a traceback on each kernel's own manager
         self.get_kernel(kernel_id).traceback_replacement_message = self.traceback_replacement_message
         return kernel_id
+
+# %% ../nbs/08_serve.ipynb #fdbbc247
+class AppKernelManager(CappedKernelManager):
+    "Kernels for the app's visitors: capped (`CappedKernelManager`), each shut down soon after its page goes away."
+    unattended_timeout = Float(30, config=True, help='Seconds a kernel may have no page connected before it is shut down.')
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._unattended_since = {}   # kernel id -> when the culler first saw it without a page (UTC)
 
     async def cull_kernel_if_idle(self, kernel_id):
         "Shut down a kernel that died, or that has had no page and no activity for `unattended_timeout` seconds."

@@ -151,7 +151,7 @@ def test_layout_fits_the_screen_and_the_pad_stays_put(page, context, tmp_path):
     fake.write_bytes(b'%PDF-1.7 not an image')
     upload(page, SAMPLES/'7-photo.jpg', whole_number(tmp_path), scribble(tmp_path), fake)
     expect(page.locator('.hd-results .hd-card')).to_have_count(4, timeout=ANSWER_S * 1000)
-    expect(page.locator('.hd-results .hd-number')).to_have_text('2026')
+    expect(page.locator('.hd-results .hd-card', has_text='year.jpg').locator('.hd-number')).to_have_text('2026')
     assert box(page, '.hd-pad canvas') == pad_before, 'the pad moved when results arrived'
     results, pad = box(page, '.hd-results'), box(page, '.hd-pad')
     if context.device == 'desktop': assert results['x'] >= pad['x'] + pad['width'], 'results should be beside the pad'
@@ -272,7 +272,8 @@ def test_names_alt_text_live_region_and_contrast(page, context, tmp_path):
     live = page.locator('[aria-live="polite"][role="status"]')
     expect(live).to_contain_text('7-photo.jpg: 7')
     expect(live).to_contain_text('year.jpg: 2026')
-    expect(live).to_contain_text(re.compile("scribble.png: (maybe|this doesn't look like a digit)"))
+    # never a sure answer: a single doubtful digit, a decline, or (read as a number) digits flagged uncertain
+    expect(live).to_contain_text(re.compile("scribble.png: (maybe|this doesn't look like a digit|[^;]*some digits uncertain)"))
     assert page.evaluate(LOW_CONTRAST) == []
 
 # --- 5. hostile canvas messages ---------------------------------------------------------------------------------------

@@ -16,13 +16,24 @@ from .serve import serve_app
 
 # %% ../nbs/09_cli.ipynb #dbabd73c
 def _answer(recognizer: DigitRecognizer, path: str, single_digit: bool) -> dict:
-    "What the command reports for one file."
+    "What the command reports for one file; `not_a_digit` is the probability of that verdict, when it is the answer."
     if single_digit:
         p = recognizer.predict(path)
-        return {'file': path, 'text': str(p.digit), 'confidence': p.confidence, 'digits': [p.digit], 'sure': p.is_confident}
-    reading = read_number(path, recognizer)
-    return {'file': path, 'text': reading.text, 'confidence': reading.confidence, 'digits': [d.digit for d in reading.digits],
-            'sure': reading.is_confident, 'boxes': reading.boxes}
+        answer = {'file': path, 'text': str(p.digit), 'confidence': p.confidence, 'digits': [p.digit], 'sure': p.is_confident}
+        verdicts = [p]
+    else:
+        reading = read_number(path, recognizer)
+        answer = {'file': path, 'text': reading.text, 'confidence': reading.confidence, 'digits': [d.digit for d in reading.digits],
+                  'sure': reading.is_confident, 'boxes': reading.boxes}
+        verdicts = reading.digits
+    if len(verdicts) == 1 and not verdicts[0].is_digit: answer['not_a_digit'] = verdicts[0].not_digit
+    return answer
+
+def _line(answer: dict) -> str:
+    "One answer as a line for people."
+    if 'not_a_digit' in answer: return f"{answer['file']}: this doesn't look like a digit ({answer['not_a_digit']:.0%} sure)"
+    caveat = '' if answer['sure'] else ', not sure: is this a digit?'
+    return f"{answer['file']}: {answer['text'].replace(chr(10), ' / ')} ({answer['confidence']:.1%} sure{caveat})"
 
 def predict_files(paths: list[str], as_json: bool = False, single_digit: bool = False) -> int:
     "Print the answer for each file in `paths`, a message on standard error for each that fails; 1 if any failed."
@@ -35,10 +46,7 @@ def predict_files(paths: list[str], as_json: bool = False, single_digit: bool = 
             if as_json: print(json.dumps({'file': path, 'error': str(e)}))
             print(f'{path}: {e}', file=sys.stderr)
             continue
-        if as_json: print(json.dumps(answer))
-        else:
-            caveat = '' if answer['sure'] else ', not sure: is this a digit?'
-            print(f"{path}: {answer['text'].replace(chr(10), ' / ')} ({answer['confidence']:.1%} sure{caveat})")
+        print(json.dumps(answer) if as_json else _line(answer))
     return 1 if failed else 0
 
 # %% ../nbs/09_cli.ipynb #9baf441b

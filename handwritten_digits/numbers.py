@@ -6,10 +6,11 @@
 __all__ = ['RULE_LENGTH', 'MAX_PIECES', 'SPECK_SIZE', 'TALL', 'LINE_MARGIN', 'DRIFT_COST', 'CUT_MIN_WIDTH', 'CUT_EDGE',
            'CUT_SPACING', 'SEAM_REACH', 'MAX_CUT_INK', 'MIN_SIDE_INK', 'MAX_RUN', 'MAX_WIDTH', 'JOIN_GAP',
            'ASPECT_LIMITS', 'WIDTH_PENALTY', 'MARK_HEIGHT', 'SHORT_PENALTY', 'UNUSUAL_PENALTY', 'ALTERNATIVES',
-           'HESITATION', 'CUT_COST', 'SKIP_COST', 'SEQUENCE_SURE', 'MAX_CANDIDATES', 'Piece', 'union', 'typical_height',
-           'without_rules', 'ink_pieces', 'reading_order', 'seam', 'cut_candidates', 'split_piece', 'candidate_runs',
-           'run_score', 'best_paths', 'NumberReading', 'line_parts', 'read_line', 'line_ink', 'sequence_digits',
-           'prefer_sequence', 'shared_sequence_reader', 'read_number']
+           'HESITATION', 'CUT_COST', 'SKIP_COST', 'SEQUENCE_SURE', 'NUMBER_DIGITS', 'NUMBER_SURE', 'MAX_CANDIDATES',
+           'Piece', 'union', 'typical_height', 'without_rules', 'ink_pieces', 'reading_order', 'seam', 'cut_candidates',
+           'split_piece', 'candidate_runs', 'run_score', 'best_paths', 'NumberReading', 'line_parts', 'read_line',
+           'line_ink', 'sequence_digits', 'prefer_sequence', 'clearly_a_number', 'shared_sequence_reader',
+           'read_number']
 
 # %% ../nbs/05_numbers.ipynb #0bb17b04
 import functools
@@ -281,6 +282,12 @@ def prefer_sequence(segmented: str, sequence: LineReading) -> bool:
     if len(sequence.text) == len(segmented) == 1: return False   # one digit alone: the digit model knows it better
     return min(sequence.peaks) >= SEQUENCE_SURE
 
+NUMBER_DIGITS, NUMBER_SURE = 3, 0.7   # a line the sequence model reads as this many digits or more, each this likely, is a number
+
+def clearly_a_number(sequence: LineReading) -> bool:
+    "Whether the sequence model's reading of a line leaves no doubt that it is a number, whatever the digit model thinks."
+    return len(sequence.text) >= NUMBER_DIGITS and min(sequence.peaks) >= NUMBER_SURE
+
 @functools.cache
 def shared_sequence_reader() -> SequenceReader:
     "One `SequenceReader` for every call that does not bring its own (loading it takes a few milliseconds)."
@@ -290,6 +297,8 @@ def shared_sequence_reader() -> SequenceReader:
 MAX_CANDIDATES = 600   # more candidate digits than this is not a number: refuse before framing any
 
 def _text(path) -> str: return ''.join(str(digit) for _, _, digit in path)
+
+def _box(piece: Piece, scale: float) -> tuple: return tuple(round(v * scale) for v in (piece.x0, piece.y0, piece.x1, piece.y1))
 
 def read_number(source, recognizer: DigitRecognizer|None = None, steps: dict|None = None,
                 sequence_reader: SequenceReader|None = None) -> NumberReading:
@@ -303,15 +312,17 @@ def read_number(source, recognizer: DigitRecognizer|None = None, steps: dict|Non
     lines = [line_parts(line, height) for line in ordered]
     runs = [(k, i, j) for k, (parts, origins) in enumerate(lines) for i, j in candidate_runs(parts, origins, height)]
     if len(runs) > MAX_CANDIDATES: raise NoDigitFoundError(f'this looks like text or a drawing, not a number: {len(runs)} candidate digits')
-    wholes = [union(lines[k][0][i:j]) for k, i, j in runs]
-    predictions = recognizer.predict_framed(np.stack([frame_digit(ink[w.y0:w.y1, w.x0:w.x1] * w.mask) for w in wholes]))
+    everything = union(pieces)   # all the ink as one mark too: what a drawing is, when it is not a number
+    wholes = [union(lines[k][0][i:j]) for k, i, j in runs] + [everything]
+    *predictions, as_one = recognizer.predict_framed(np.stack([frame_digit(ink[w.y0:w.y1, w.x0:w.x1] * w.mask) for w in wholes]))
     inks = [line_ink(ink, line) for line in ordered]   # the sequence model reads every line too, in one call
     sequences = sequence_reader.read([line for line, _ in inks])
-    texts, alternatives, digits, boxes = [], [], [], []
+    texts, alternatives, digits, boxes, segmented = [], [], [], [], []
     for k, (parts, origins) in enumerate(lines):
         answers = {(i, j): (p, w) for (line, i, j), p, w in zip(runs, predictions, wholes) if line == k}
         (score, path), *others = read_line(parts, origins, answers, height, stroke) or [(0, ())]
         found = [answers[i, j] for i, j, _ in path]   # (prediction, piece) per digit
+        segmented += [prediction for prediction, _ in found]
         if prefer_sequence(_text(path), sequences[k][0]):   # the segmentation's reading becomes the runner-up
             found, others = list(zip(*sequence_digits(*sequences[k], ink, inks[k][1]))), [(score, path)]
         if not found: continue
@@ -319,8 +330,11 @@ def read_number(source, recognizer: DigitRecognizer|None = None, steps: dict|Non
         runner_up = next(((s, _text(p)) for s, p in others if _text(p) != texts[-1]), None)
         alternatives.append(runner_up[1] if runner_up and np.exp(runner_up[0] - score) >= HESITATION else None)
         digits += [prediction for prediction, _ in found]
-        boxes += [tuple(round(v * scale) for v in (piece.x0, piece.y0, piece.x1, piece.y1)) for _, piece in found]
+        boxes += [_box(piece, scale) for _, piece in found]
     if not texts: raise NoDigitFoundError('no digit found: only marks too small to be digits')
+    sure_of_digits = any(p.is_confident for p in segmented) or any(clearly_a_number(s) for s, _ in sequences)
+    if not as_one.is_digit and not sure_of_digits:   # no sure digit in parts or as a line, and the whole is no digit
+        return NumberReading(str(as_one.digit), [as_one], [_box(everything, scale)])
     hesitant = next((k for k, a in enumerate(alternatives) if a), None)
     alternative = None if hesitant is None else '\n'.join(alternatives[hesitant] if k == hesitant else t for k, t in enumerate(texts))
     return NumberReading('\n'.join(texts), digits, boxes, alternative)

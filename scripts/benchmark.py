@@ -107,11 +107,11 @@ def recognizer_figures(repeat):
 def training_figures():
     import keras, tensorflow as tf
     from handwritten_digits.data import load_mnist
-    from handwritten_digits.model import digit_model, tutorial_model, frame_all, augment
+    from handwritten_digits.model import digit_model, tutorial_model, frame_all, augment, NUM_CLASSES
     (x_train, y_train), _ = load_mnist()
     x, y = frame_all(x_train[:55000]), keras.utils.to_categorical(y_train[:55000], 10)
-    ours = digit_model(); ours.compile('adam', 'categorical_crossentropy')
-    data = (tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x)).batch(128, drop_remainder=True)
+    ours = digit_model(); ours.compile('adam', 'categorical_crossentropy')   # eleven outputs: the digits and "not a digit"
+    data = (tf.data.Dataset.from_tensor_slices((x, keras.utils.to_categorical(y_train[:55000], NUM_CLASSES))).shuffle(len(x)).batch(128, drop_remainder=True)
             .map(lambda a, b: (augment(a), b), num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE))
     start = time.perf_counter(); ours.fit(data, epochs=1, verbose=0); ours_seconds = time.perf_counter() - start
     tutorial = tutorial_model(); tutorial.compile('adam', 'categorical_crossentropy')

@@ -23,7 +23,7 @@ from .data import load_mnist
 from .normalize import frame_digit, normalize
 from .samples import synthetic_set, scanned_digits, NOT_A_DIGIT, NON_DIGIT_KINDS, STYLE_STROKES
 from .calibration import (calibrate, fit_temperature, fit_typicality, typicality_distance, fit_thresholds,
-                                            MAX_DOUBT)
+                                            fit_not_digit_scale, rescale_not_digit, MAX_DOUBT)
 
 # %% ../nbs/02_model.ipynb #5f3f1e4f
 def frame_all(images) -> np.ndarray:
@@ -296,7 +296,7 @@ def runtime_model(model: keras.Model) -> keras.Model:
 # %% ../nbs/02_model.ipynb #ac410e45
 def calibrate_model(model: keras.Model, x_fit, y_fit, digit_sets: dict, non_digit_sets: dict,
                     max_doubt=MAX_DOUBT) -> tuple[dict, np.ndarray, np.ndarray]:
-    "Fit typicality on the training digits, then the temperature and thresholds on the calibration sets."
+    "Fit typicality on the training digits, then the temperature, thresholds and not-a-digit scale on the calibration sets."
     runtime = runtime_model(model)
     run = lambda framed: runtime.predict(np.asarray(framed).reshape(-1, MNIST_SIZE, MNIST_SIZE, 1), batch_size=1000, verbose=0)
     means, precision = fit_typicality(run(frame_all(x_fit))['features'], y_fit)
@@ -308,7 +308,9 @@ def calibrate_model(model: keras.Model, x_fit, y_fit, digit_sets: dict, non_digi
               for name, o in outputs.items()}
     thresholds = fit_thresholds({name: (*judged[name], labels) for name, (_, labels) in digit_sets.items()},
                                 {kind: judged[kind] for kind in non_digit_sets}, max_doubt)
-    return {'temperature': temperature, **thresholds}, means, precision
+    scale = fit_not_digit_scale(np.concatenate([p[:, NOT_A_DIGIT] for p, _ in judged.values()]), np.concatenate(labels) == NOT_A_DIGIT)
+    thresholds['not_digit_threshold'] = float(rescale_not_digit(thresholds['not_digit_threshold'], scale))   # the same verdicts
+    return {'temperature': temperature, 'not_digit_scale': scale, **thresholds}, means, precision
 
 # %% ../nbs/02_model.ipynb #c8fd5fe7
 def _write_atomically(path: Path, data: bytes):

@@ -15,7 +15,7 @@ import numpy as np
 
 from .core import models_dir, MNIST_SIZE, DIGITS
 from .normalize import normalize, DigitImageError, UnreadableImageError, NoDigitFoundError
-from .calibration import calibrate, typicality_distance, answers, CONFIDENT
+from .calibration import calibrate, rescale_not_digit, typicality_distance, answers, CONFIDENT
 
 # %% ../nbs/03_predict.ipynb #3e9a24d5
 @dataclass(frozen=True)
@@ -100,6 +100,8 @@ class DigitRecognizer(LiteModel):
         "Predictions for digits already framed by `frame_digit` `(N, 28, 28)`, in one model call."
         outputs = self.run(images)
         probabilities = calibrate(outputs['probabilities'], self.temperature)
+        if 'not_digit_scale' in self.info:   # the eleventh class made honest on its own (the digits' ten are renormalised below)
+            probabilities[:, len(DIGITS)] = rescale_not_digit(probabilities[:, len(DIGITS)], self.info['not_digit_scale'])
         typical = self.info.get('typical')
         distances = (np.zeros(len(probabilities)) if typical is None else
                      typicality_distance(outputs['features'], typical['means'], typical['precision']))

@@ -201,9 +201,9 @@ def test_drawing_gets_one_answer_once_the_pen_rests(page, context):
     time.sleep(3 * PEN_SETTLE_S)   # long enough for a second answer, were one coming
     assert page.evaluate('window.padAnswers') == ['4']
     draw(page, [[(0.1, 0.1), (0.9, 0.1)]], context.device)   # a bar on top: the drawing changed
-    expect(page.locator('.hd-pad-answer .hd-digit')).not_to_have_text('4', timeout=ANSWER_S * 1000)
+    # one new answer, whatever it is (the barred 4 may be read as another digit or declined as not a digit)
+    page.wait_for_function('window.padAnswers.length === 2', timeout=ANSWER_S * 1000)
     expect(page.locator('.hd-pad-answer .hd-card')).to_have_count(1)
-    assert len(page.evaluate('window.padAnswers')) == 2
     snapshot(page, f'drawing-answered[{context.device}]')
     page.get_by_role('button', name='Clear the pad').click()
     expect(page.locator('.hd-pad-answer .hd-card')).to_have_count(0)

@@ -167,6 +167,7 @@ def _resumable(work_dir: Path, log: EpochLog, best: Path) -> list[keras.callback
             keras.callbacks.ModelCheckpoint(str(best), monitor='val_accuracy', save_best_only=True, save_weights_only=True,
                                             initial_value_threshold=max(previous) if previous else None)]
 
+# %% ../nbs/02_model.ipynb #7a267e1e
 def _fit_resumably(model, fit_data, validation, epochs: int, work_dir: Path, verbose, callbacks, **record) -> dict:
     "Fit `model` resumably in `work_dir`, keep its best-on-validation weights, save it there; return the run's record."
     log, best = EpochLog(work_dir/'epochs.jsonl'), work_dir/'best.weights.h5'

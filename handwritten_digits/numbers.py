@@ -300,6 +300,7 @@ def _text(path) -> str: return ''.join(str(digit) for _, _, digit in path)
 
 def _box(piece: Piece, scale: float) -> tuple: return tuple(round(v * scale) for v in (piece.x0, piece.y0, piece.x1, piece.y1))
 
+# %% ../nbs/05_numbers.ipynb #7f453e90
 def read_number(source, recognizer: DigitRecognizer|None = None, steps: dict|None = None,
                 sequence_reader: SequenceReader|None = None) -> NumberReading:
     "Read every digit in `source` (a path, bytes, file, PIL image or array), line by line, left to right."

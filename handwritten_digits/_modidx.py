@@ -207,6 +207,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                            'handwritten_digits/numbers.py'),
                                             'handwritten_digits.numbers.ink_pieces': ( 'numbers.html#ink_pieces',
                                                                                        'handwritten_digits/numbers.py'),
+                                            'handwritten_digits.numbers.joint_score': ( 'numbers.html#joint_score',
+                                                                                        'handwritten_digits/numbers.py'),
                                             'handwritten_digits.numbers.line_ink': ( 'numbers.html#line_ink',
                                                                                      'handwritten_digits/numbers.py'),
                                             'handwritten_digits.numbers.line_parts': ( 'numbers.html#line_parts',

@@ -10,7 +10,7 @@ __all__ = ['RULE_LENGTH', 'MAX_PIECES', 'SPECK_SIZE', 'TALL', 'LINE_MARGIN', 'DR
            'Piece', 'union', 'typical_height', 'without_rules', 'ink_pieces', 'reading_order', 'seam', 'cut_candidates',
            'split_piece', 'candidate_runs', 'run_score', 'best_paths', 'NumberReading', 'line_parts', 'read_line',
            'line_ink', 'sequence_digits', 'prefer_sequence', 'clearly_a_number', 'shared_sequence_reader',
-           'read_number']
+           'joint_score', 'read_number']
 
 # %% ../nbs/05_numbers.ipynb #0bb17b04
 import functools
@@ -214,7 +214,7 @@ def best_paths(count: int, scores: dict, skips: dict, cuts: dict, keep: int = AL
     return best[count]
 
 # %% ../nbs/05_numbers.ipynb #fb2cc016
-HESITATION = 0.2   # a runner-up reading at least this likely, relative to the best, is reported as the alternative
+HESITATION = 0.5   # a runner-up reading at least half as likely as the best (digits at all included) is the alternative
 
 @dataclass(frozen=True)
 class NumberReading:
@@ -300,6 +300,10 @@ def _text(path) -> str: return ''.join(str(digit) for _, _, digit in path)
 
 def _box(piece: Piece, scale: float) -> tuple: return tuple(round(v * scale) for v in (piece.x0, piece.y0, piece.x1, piece.y1))
 
+def joint_score(score: float, path, answers: dict) -> float:
+    "A reading's log-score plus the log-probability that each of its candidates is a digit at all (`not_digit`)."
+    return score + sum(np.log(max(1 - answers[i, j][0].not_digit, 1e-9)) for i, j, _ in path)
+
 # %% ../nbs/05_numbers.ipynb #7f453e90
 def read_number(source, recognizer: DigitRecognizer|None = None, steps: dict|None = None,
                 sequence_reader: SequenceReader|None = None) -> NumberReading:
@@ -328,8 +332,9 @@ def read_number(source, recognizer: DigitRecognizer|None = None, steps: dict|Non
             found, others = list(zip(*sequence_digits(*sequences[k], ink, inks[k][1]))), [(score, path)]
         if not found: continue
         texts.append(''.join(str(p.digit) for p, _ in found))
-        runner_up = next(((s, _text(p)) for s, p in others if _text(p) != texts[-1]), None)
-        alternatives.append(runner_up[1] if runner_up and np.exp(runner_up[0] - score) >= HESITATION else None)
+        best = joint_score(score, path, answers)   # the search's score, made to count whether its pieces are digits at all
+        runner_up = next(((joint_score(s, p, answers), _text(p)) for s, p in others if _text(p) != texts[-1]), None)
+        alternatives.append(runner_up[1] if runner_up and np.exp(runner_up[0] - best) >= HESITATION else None)
         digits += [prediction for prediction, _ in found]
         boxes += [_box(piece, scale) for _, piece in found]
     if not texts: raise NoDigitFoundError('no digit found: only marks too small to be digits')

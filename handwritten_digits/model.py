@@ -168,6 +168,18 @@ def _resumable(work_dir: Path, log: EpochLog, best: Path) -> list[keras.callback
                                             initial_value_threshold=max(previous) if previous else None)]
 
 # %% ../nbs/02_model.ipynb #7a267e1e
+def _training_digits(mnist, subset) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    "MNIST's training digits `(x_fit, y_fit)` (the first `subset` for a short run) and the validation set, framed and one-hot."
+    (x_train, y_train), _ = load_mnist(mnist)
+    (x_fit, y_fit), (x_val, y_val) = training_split(x_train, y_train)   # one validation set for every seed
+    if subset: x_fit, y_fit = x_fit[:subset], y_fit[:subset]
+    return (x_fit, y_fit), (frame_all(x_val), keras.utils.to_categorical(y_val, NUM_CLASSES))
+
+def _compile(model: keras.Model, learning_rate: float, steps: int):
+    "Compile `model` with Adam, its learning rate decaying from `learning_rate` along a cosine over `steps` batches."
+    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps)
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss='categorical_crossentropy', metrics=['accuracy'])
+
 def _fit_resumably(model, fit_data, validation, epochs: int, work_dir: Path, verbose, callbacks, **record) -> dict:
     "Fit `model` resumably in `work_dir`, keep its best-on-validation weights, save it there; return the run's record."
     log, best = EpochLog(work_dir/'epochs.jsonl'), work_dir/'best.weights.h5'
@@ -193,16 +205,12 @@ def train_model(epochs=15, batch_size=128, learning_rate=2e-3, subset=None, seed
     work_dir = Path(work_dir or tempfile.mkdtemp(prefix='digits-train-'))
     if finished := _finished(work_dir): return finished
     keras.utils.set_random_seed(seed)
-    (x_train, y_train), _ = load_mnist(mnist)
-    (x_fit, y_fit), (x_val, y_val) = training_split(x_train, y_train)   # one validation set for every seed
-    if subset: x_fit, y_fit = x_fit[:subset], y_fit[:subset]
+    (x_fit, y_fit), validation = _training_digits(mnist, subset)
     work_dir.mkdir(parents=True, exist_ok=True)
     fit_data = _fit_pipeline(*_cached_training_set(x_fit, y_fit, seed, extras, work_dir), batch_size, seed)
-    validation = (frame_all(x_val), keras.utils.to_categorical(y_val, NUM_CLASSES))
     with (strategy or tf.distribute.get_strategy()).scope():
         model = digit_model()
-        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, epochs * len(fit_data))
-        model.compile(optimizer=keras.optimizers.Adam(schedule), loss='categorical_crossentropy', metrics=['accuracy'])
+        _compile(model, learning_rate, epochs * len(fit_data))
     info = _fit_resumably(model, fit_data, validation, epochs, work_dir, verbose, callbacks, seed=seed)
     if output: save_atomically(model, output)
     return model, info
@@ -223,17 +231,13 @@ def refine_model(model: keras.Model, seed: int, work_dir, epochs=REFINE_EPOCHS, 
     refined_dir = work_dir/'refined'
     if finished := _finished(refined_dir): return finished
     keras.utils.set_random_seed(seed)
-    (x_train, y_train), _ = load_mnist(mnist)
-    (x_fit, y_fit), (x_val, y_val) = training_split(x_train, y_train)
-    if subset: x_fit, y_fit = x_fit[:subset], y_fit[:subset]
+    (x_fit, y_fit), validation = _training_digits(mnist, subset)
     x, y = _cached_training_set(x_fit, y_fit, seed, extras, work_dir)   # the first stage's very images
     x_scans, y_scans = scanned_digits(x_fit, y_fit, scans, seed)
     fit_data = _fit_pipeline(np.concatenate([x, x_scans[..., None]]),
                              np.concatenate([y, keras.utils.to_categorical(y_scans, NUM_CLASSES)]), batch_size, seed)
     refined_dir.mkdir(parents=True, exist_ok=True)
-    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, epochs * len(fit_data))
-    model.compile(optimizer=keras.optimizers.Adam(schedule), loss='categorical_crossentropy', metrics=['accuracy'])
-    validation = (frame_all(x_val), keras.utils.to_categorical(y_val, NUM_CLASSES))
+    _compile(model, learning_rate, epochs * len(fit_data))
     return model, _fit_resumably(model, fit_data, validation, epochs, refined_dir, verbose, callbacks, seed=seed, scans=len(y_scans))
 
 # %% ../nbs/02_model.ipynb #d8e0779a

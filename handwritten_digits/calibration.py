@@ -64,12 +64,12 @@ def typicality_distance(features: np.ndarray, means: np.ndarray, precision: np.n
 CONFIDENT = 0.6   # below this probability an answer comes with a caveat
 
 def answers(probabilities: np.ndarray, distances: np.ndarray, not_digit_threshold: float, unusual_distance: float) -> dict:
-    "Per input: best `digit`, its `confidence` among digits, `is_digit`, `unusual`, `is_confident`, from 11-way probabilities."
+    "Per input: the ten digits' `probabilities` (summing to 1), best `digit`, its `confidence`, `is_digit`, `unusual`, `is_confident`."
     digit_probabilities = probabilities[:, :NOT_A_DIGIT] / probabilities[:, :NOT_A_DIGIT].sum(1, keepdims=True)
     confidence = digit_probabilities.max(1)
     is_digit = probabilities[:, NOT_A_DIGIT] < not_digit_threshold
     unusual = distances > unusual_distance
-    return {'digit': digit_probabilities.argmax(1), 'confidence': confidence, 'is_digit': is_digit, 'unusual': unusual,
+    return {'probabilities': digit_probabilities, 'digit': digit_probabilities.argmax(1), 'confidence': confidence, 'is_digit': is_digit, 'unusual': unusual,
             'is_confident': is_digit & ~unusual & (confidence >= CONFIDENT)}
 
 # %% ../nbs/01b_calibration.ipynb #4b79fc62

@@ -100,14 +100,14 @@ class DigitRecognizer(LiteModel):
         "Predictions for digits already framed by `frame_digit` `(N, 28, 28)`, in one model call."
         outputs = self.run(images)
         probabilities = calibrate(outputs['probabilities'], self.temperature)
-        if 'not_digit_scale' in self.info:   # the eleventh class made honest on its own (the digits' ten are renormalised below)
+        if 'not_digit_scale' in self.info:   # the eleventh class made honest on its own (`answers` renormalises the ten digits)
             probabilities[:, len(DIGITS)] = rescale_not_digit(probabilities[:, len(DIGITS)], self.info['not_digit_scale'])
         typical = self.info.get('typical')
         distances = (np.zeros(len(probabilities)) if typical is None else
                      typicality_distance(outputs['features'], typical['means'], typical['precision']))
         verdict = answers(probabilities, distances, self.info.get('not_digit_threshold', 1.0),
                           self.info.get('unusual_distance', np.inf))
-        return [Prediction(int(verdict['digit'][k]), float(verdict['confidence'][k]), tuple(map(float, p[:len(DIGITS)] / p[:len(DIGITS)].sum())),
+        return [Prediction(int(verdict['digit'][k]), float(verdict['confidence'][k]), tuple(map(float, verdict['probabilities'][k])),
                            image, bool(verdict['unusual'][k]), bool(verdict['is_digit'][k]), float(p[len(DIGITS)]))
                 for k, (p, image) in enumerate(zip(probabilities, np.asarray(images)))]
 

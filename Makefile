@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8866
 
-.PHONY: app test chromium readme benchmark load-test number-benchmark
+.PHONY: app test chromium readme benchmark load-test number-benchmark real-benchmark
 # TensorFlow, which the training notebooks import, reports CUDA and oneDNN on every start; on a machine without a
 # GPU that is noise. Its C++ log keeps fatal messages only, and the few lines it writes before reading that
 # setting are filtered out of the notebook tests' output (real failures still show: they are Python exceptions).
@@ -49,3 +49,7 @@ load-test: $(BIN)/.installed chromium
 # Whole numbers (issue 12): exact-string accuracy on 400 seeded photos of MNIST test digits, dev set, speed, a page of text.
 number-benchmark: $(BIN)/.installed
 	$(BIN)/python scripts/number_benchmark.py
+
+# Real handwriting from outside MNIST (issue 16): per-source accuracy and what the app tells a visitor, digits and non-digits.
+real-benchmark: $(BIN)/.installed
+	$(BIN)/python scripts/real_benchmark.py

@@ -5,11 +5,14 @@
 # %% auto #0
 __all__ = ['STROKE_RANGE', 'STROKE_TARGET', 'STROKE_LEVEL', 'FRAME_WORK_SIDE', 'MAX_FILE_BYTES', 'MAX_PIXELS', 'MAX_SIDE',
            'WORK_SIDE', 'MIN_SIDE', 'LUMA', 'FLAT_RANGE', 'BACKGROUND_FRACTION', 'BACKGROUND_WORK_SIDE', 'MIN_OPENING',
-           'LOW_RESOLUTION', 'PAPER_PERCENTILE', 'PAPER_BLUR', 'NOISE_WINDOW', 'MAD_TO_SIGMA', 'MIN_CONTRAST',
-           'MIN_SIGNAL_TO_NOISE', 'INK_SURE', 'INK_MAYBE', 'FRAME_LINE_SPAN', 'FRAME_LINE_THINNESS', 'DIGIT_SHARE',
-           'SPECK_FRACTION', 'stroke_width', 'adjust_stroke', 'frame_digit', 'DigitImageError', 'UnreadableImageError',
-           'NoDigitFoundError', 'check_size', 'load_image', 'grayscale', 'ink_and_background', 'ink_contrast',
-           'has_ink', 'hysteresis_mask', 'is_clutter', 'keep_pieces', 'ink_map', 'read_ink', 'normalize']
+           'LOW_RESOLUTION', 'PAPER_PERCENTILE', 'MAJORITY_PERCENTILE', 'PAGE_WORK_SIDE', 'PAGE_CLOSING',
+           'PAGE_MIN_SIDE', 'PAGE_MIN_SURROUND', 'PAGE_CONTRAST', 'PAGE_SOLIDITY', 'PAGE_RECTANGULARITY', 'PAGE_MARGIN',
+           'PAPER_BLUR', 'NOISE_WINDOW', 'MAD_TO_SIGMA', 'MIN_CONTRAST', 'MIN_SIGNAL_TO_NOISE', 'INK_SURE', 'INK_MAYBE',
+           'FRAME_LINE_SPAN', 'FRAME_LINE_THINNESS', 'DIGIT_SHARE', 'SPECK_FRACTION', 'stroke_width', 'adjust_stroke',
+           'frame_digit', 'DigitImageError', 'UnreadableImageError', 'NoDigitFoundError', 'check_size', 'load_image',
+           'grayscale', 'ink_and_background', 'otsu_threshold', 'rectangularity', 'find_page', 'on_the_page',
+           'ink_contrast', 'has_ink', 'hysteresis_mask', 'is_clutter', 'keep_pieces', 'ink_map', 'read_ink',
+           'normalize']
 
 # %% ../nbs/01_normalize.ipynb #366c4e73
 import io, warnings
@@ -18,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 from scipy import ndimage
+from scipy.spatial import ConvexHull, QhullError
 
 from .core import MNIST_BOX, MNIST_SIZE
 
@@ -213,15 +217,80 @@ BACKGROUND_WORK_SIDE = 256     # the background varies slowly, so it is estimate
 MIN_OPENING = 3                # the smallest opening, in pixels, that estimates a background
 LOW_RESOLUTION = 64            # images this small (once enlarged) are scans of one digit filling the frame
 PAPER_PERCENTILE = 5           # the paper of such a scan is this darkest percent of its ink image
+MAJORITY_PERCENTILE = 1        # the range of a photo's brightness, for the median test, runs from this percentile to 100 minus it
+
+def _mostly_light(small: np.ndarray) -> bool:
+    "Whether the median brightness of `small` lies nearer its bright end than its dark end: paper lighter than the ink."
+    low, middle, high = np.percentile(small, [MAJORITY_PERCENTILE, 50, 100 - MAJORITY_PERCENTILE])
+    return high - middle <= middle - low
 
 def ink_and_background(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     "The grey image as ink (of the right polarity) and a smooth estimate of the paper under it."
     small = _scale(gray, min(1.0, BACKGROUND_WORK_SIDE / max(gray.shape)))
     size = max(MIN_OPENING, round(min(small.shape) * BACKGROUND_FRACTION))
     dark_ink, light_ink = ndimage.grey_opening(1 - small, size=(size, size)), ndimage.grey_opening(small, size=(size, size))
-    ink, opened = (1 - gray, dark_ink) if dark_ink.mean() <= light_ink.mean() else (gray, light_ink)
-    if max(gray.shape) <= LOW_RESOLUTION: return ink, np.full_like(ink, np.percentile(ink, PAPER_PERCENTILE))
+    scan = max(gray.shape) <= LOW_RESOLUTION
+    dark = dark_ink.mean() <= light_ink.mean() or (not scan and _mostly_light(small))
+    ink, opened = (1 - gray, dark_ink) if dark else (gray, light_ink)
+    if scan: return ink, np.full_like(ink, np.percentile(ink, PAPER_PERCENTILE))
     return ink, _resize(ndimage.uniform_filter(opened, size), *gray.shape)
+
+# %% ../nbs/01_normalize.ipynb #dabd1b21
+PAGE_WORK_SIDE = 160        # the sheet is looked for on a copy at most this big: its outline matters, not its writing
+PAGE_CLOSING = 1 / 20       # a closing this part of the copy's side wide removes the writing from the sheet
+PAGE_MIN_SIDE = 0.3         # a sheet spans at least this part of the image's shorter side, both ways...
+PAGE_MIN_SURROUND = 0.04    # ...leaves at least this share of the image around it...
+PAGE_CONTRAST = 0.15        # ...is brighter than what surrounds it by at least this much (median against median)...
+PAGE_SOLIDITY = 0.9         # ...has next to no holes once its writing is closed...
+PAGE_RECTANGULARITY = 0.75  # ...and fills at least this share of the smallest rotated rectangle around it
+PAGE_MARGIN = 0.015         # the sheet's shadowed, blurred outline is left out by this part of the copy's longer side
+
+# %% ../nbs/01_normalize.ipynb #8f833fea
+def otsu_threshold(values: np.ndarray, bins=64) -> float:
+    "The grey level in [0, 1] that best splits `values` into two classes (Otsu's method: most variance between them)."
+    counts, edges = np.histogram(values, bins, (0, 1))
+    weights = np.cumsum(counts) / counts.sum()
+    means = np.cumsum(counts * edges[:-1]) / counts.sum()
+    between = (means[-1] * weights - means) ** 2 / np.clip(weights * (1 - weights), 1e-9, None)
+    return float(edges[int(np.argmax(between[:-1])) + 1])
+
+# %% ../nbs/01_normalize.ipynb #586057a3
+def rectangularity(mask: np.ndarray) -> float:
+    "The share of the smallest rotated rectangle around `mask` that it fills: 1 for a rectangle, 0.79 for an ellipse."
+    points = np.argwhere(mask).astype(float)
+    try: hull = points[ConvexHull(points).vertices]
+    except (QhullError, ValueError): return 0.0   # fewer than three points, or all on a line
+    edges = np.diff(np.vstack([hull, hull[:1]]), axis=0)
+    directions = edges / np.linalg.norm(edges, axis=1, keepdims=True)
+    along, across = hull @ directions.T, hull @ np.stack([-directions[:, 1], directions[:, 0]], 1).T
+    return float(mask.sum() / ((np.ptp(along, 0) + 1) * (np.ptp(across, 0) + 1)).min())
+
+# %% ../nbs/01_normalize.ipynb #192201d5
+def find_page(gray: np.ndarray) -> np.ndarray|None:
+    "The sheet of paper in `gray` as a mask, where a bright sheet lies on something darker; `None` where paper fills the image."
+    if max(gray.shape) <= LOW_RESOLUTION: return None   # a small scan is one digit filling its frame
+    small = _scale(gray, min(1.0, PAGE_WORK_SIDE / max(gray.shape)))
+    closed = ndimage.grey_closing(small, size=max(3, round(max(small.shape) * PAGE_CLOSING)))
+    labels, count = ndimage.label(closed > otsu_threshold(closed))
+    if count == 0: return None
+    bright = labels == 1 + np.argmax(np.bincount(labels.ravel())[1:])
+    sheet = ndimage.binary_fill_holes(bright)
+    rows, cols = np.flatnonzero(sheet.any(1)), np.flatnonzero(sheet.any(0))
+    if (min(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 < PAGE_MIN_SIDE * min(small.shape) or (~sheet).mean() < PAGE_MIN_SURROUND
+            or bright.sum() < PAGE_SOLIDITY * sheet.sum() or np.median(small[sheet]) - np.median(small[~sheet]) < PAGE_CONTRAST
+            or rectangularity(sheet) < PAGE_RECTANGULARITY): return None
+    sheet = ndimage.binary_erosion(sheet, iterations=max(1, round(PAGE_MARGIN * max(small.shape))))
+    if not sheet.any(): return None
+    rows, cols = (np.minimum(np.arange(n) * s // n, s - 1) for n, s in zip(gray.shape, small.shape))   # back to full size
+    return sheet[np.ix_(rows, cols)]
+
+# %% ../nbs/01_normalize.ipynb #03eb39fb
+def on_the_page(gray: np.ndarray, steps: dict|None = None) -> np.ndarray:
+    "`gray` with what surrounds the sheet of paper (where one lies on something darker) painted over by the sheet's nearest pixel."
+    page = find_page(gray)
+    if steps is not None: steps['page'] = page
+    if page is None: return gray
+    return gray[tuple(ndimage.distance_transform_edt(~page, return_distances=False, return_indices=True))]
 
 # %% ../nbs/01_normalize.ipynb #691e07ae
 PAPER_BLUR = 0.6           # σ in pixels of the blur that evens out paper texture and JPEG noise
@@ -295,7 +364,7 @@ def read_ink(source, steps: dict|None = None) -> tuple[np.ndarray, float]:
     "The ink map of any image (path, bytes, file, PIL image or array), and original pixels per ink-map pixel."
     steps = {} if steps is None else steps
     steps['upright'], steps['scale'] = load_image(source)
-    steps['gray'] = grayscale(steps['upright'])
+    steps['gray'] = on_the_page(grayscale(steps['upright']), steps)
     return ink_map(steps['gray'], steps), steps['scale']
 
 def normalize(source, steps: dict|None = None) -> np.ndarray:

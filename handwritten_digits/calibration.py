@@ -9,7 +9,7 @@ __all__ = ['TEMPERATURES', 'CONFIDENT', 'MAX_DOUBT', 'NOT_DIGIT_FLOOR', 'calibra
 # %% ../nbs/01b_calibration.ipynb #2817e210
 import numpy as np
 
-from .samples import NOT_A_DIGIT
+from .core import NOT_A_DIGIT
 
 # %% ../nbs/01b_calibration.ipynb #7a3a9098
 def calibrate(probabilities: np.ndarray, temperature: float) -> np.ndarray:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import models_dir, MNIST_SIZE, DIGITS
+from .core import models_dir, MNIST_SIZE, NOT_A_DIGIT
 from .normalize import normalize, DigitImageError, UnreadableImageError, NoDigitFoundError
 from .calibration import calibrate, rescale_not_digit, typicality_distance, answers, CONFIDENT
 
@@ -90,7 +90,7 @@ class LiteModel:
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         "Calibrated probabilities `(N, 10)` of the ten digits for framed digits, if they are digits (each row sums to 1)."
-        digits = self.all_probabilities(images)[:, :len(DIGITS)]
+        digits = self.all_probabilities(images)[:, :NOT_A_DIGIT]
         return digits / digits.sum(1, keepdims=True)
 
 # %% ../nbs/03_predict.ipynb #09b2f813
@@ -101,14 +101,14 @@ class DigitRecognizer(LiteModel):
         outputs = self.run(images)
         probabilities = calibrate(outputs['probabilities'], self.temperature)
         if 'not_digit_scale' in self.info:   # the eleventh class made honest on its own (`answers` renormalises the ten digits)
-            probabilities[:, len(DIGITS)] = rescale_not_digit(probabilities[:, len(DIGITS)], self.info['not_digit_scale'])
+            probabilities[:, NOT_A_DIGIT] = rescale_not_digit(probabilities[:, NOT_A_DIGIT], self.info['not_digit_scale'])
         typical = self.info.get('typical')
         distances = (np.zeros(len(probabilities)) if typical is None else
                      typicality_distance(outputs['features'], typical['means'], typical['precision']))
         verdict = answers(probabilities, distances, self.info.get('not_digit_threshold', 1.0),
                           self.info.get('unusual_distance', np.inf))
         return [Prediction(int(verdict['digit'][k]), float(verdict['confidence'][k]), tuple(map(float, verdict['probabilities'][k])),
-                           image, bool(verdict['unusual'][k]), bool(verdict['is_digit'][k]), float(p[len(DIGITS)]))
+                           image, bool(verdict['unusual'][k]), bool(verdict['is_digit'][k]), float(p[NOT_A_DIGIT]))
                 for k, (p, image) in enumerate(zip(probabilities, np.asarray(images)))]
 
     def predict(self, source, steps: dict|None = None) -> Prediction:

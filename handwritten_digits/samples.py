@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['DIGIT_STROKES', 'STYLE_STROKES', 'SCAN_SIDES', 'SCAN_MARGIN', 'BINARY_SHARE', 'SHAPES', 'LETTERS', 'MAX_ELONGATION',
-           'TRAINING_PHOTOS', 'HELD_OUT_PHOTOS', 'CROP_SIDE', 'NOT_A_DIGIT', 'NON_DIGIT_KINDS', 'pen_ink', 'on_paper',
-           'draw_digit', 'sample_files', 'write_samples', 'style_digit', 'low_resolution_scan', 'scanned_digits',
-           'shape', 'letters', 'elongation', 'scribble', 'skimage_photo', 'photo_crop', 'texture', 'digit_fragment',
-           'touching_pair', 'synthetic_set']
+           'TRAINING_PHOTOS', 'HELD_OUT_PHOTOS', 'CROP_SIDE', 'NON_DIGIT_KINDS', 'pen_ink', 'on_paper', 'draw_digit',
+           'sample_files', 'write_samples', 'style_digit', 'low_resolution_scan', 'scanned_digits', 'shape', 'letters',
+           'elongation', 'scribble', 'skimage_photo', 'photo_crop', 'texture', 'digit_fragment', 'touching_pair',
+           'synthetic_set']
 
 # %% ../nbs/01a_samples.ipynb #5fff0f20
 from pathlib import Path
@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from scipy import ndimage
 
-from .core import samples_dir, MNIST_SIZE
+from .core import samples_dir, MNIST_SIZE, NOT_A_DIGIT
 from .normalize import frame_digit, grayscale, ink_map, normalize, DigitImageError, NoDigitFoundError
 
 # %% ../nbs/01a_samples.ipynb #8f3ba8e6
@@ -302,8 +302,6 @@ def touching_pair(rng, digits: np.ndarray) -> np.ndarray:
     return pair
 
 # %% ../nbs/01a_samples.ipynb #31face19
-NOT_A_DIGIT = 10   # the label, and the model's output index, of "not a digit"
-
 NON_DIGIT_KINDS = {  # name: generator(rng, digits) of ink maps
     'shapes': lambda rng, digits: shape(rng),
     'letters': lambda rng, digits: letters(rng),

@@ -107,7 +107,8 @@ def recognizer_figures(repeat):
 def training_figures():
     import keras, tensorflow as tf
     from handwritten_digits.data import load_mnist
-    from handwritten_digits.model import digit_model, tutorial_model, frame_all, augment, NUM_CLASSES
+    from handwritten_digits.core import NUM_CLASSES
+    from handwritten_digits.model import digit_model, tutorial_model, frame_all, augment
     (x_train, y_train), _ = load_mnist()
     x, y = frame_all(x_train[:55000]), keras.utils.to_categorical(y_train[:55000], 10)
     ours = digit_model(); ours.compile('adam', 'categorical_crossentropy')   # eleven outputs: the digits and "not a digit"

@@ -22,7 +22,7 @@ from handwritten_digits.numbers import read_number
 from handwritten_digits.predict import DigitRecognizer
 from handwritten_digits.real_writers import (load_usps, load_optdigits, split_by_class, framed_as_uploads, dev_files,
                                              OPTDIGITS_SHARES)
-from handwritten_digits.samples import pen_ink, on_paper, skimage_photo, HELD_OUT_PHOTOS, TRAINING_PHOTOS
+from handwritten_digits.samples import pen_ink, on_paper, skimage_photo, HELD_OUT_PHOTOS
 
 SEED = 20261202          # no training or calibration set is drawn with this seed
 PHOTOS_PER_SOURCE = 400  # real digits rendered as phone photos per source (each read through `read_number`)

@@ -6,9 +6,9 @@
 __all__ = ['TRAINING_EXTRAS', 'SHORT_EXTRAS', 'SCANS', 'REFINE_EPOCHS', 'REFINE_LEARNING_RATE', 'WRITER_REPEATS', 'ADAPT_EPOCHS',
            'ADAPT_LEARNING_RATE', 'ADAPT_SCANS', 'SEEDS', 'CALIBRATION_SEED', 'CALIBRATION_EXTRAS', 'frame_all',
            'training_split', 'training_set', 'tutorial_model', 'digit_model', 'augment', 'save_atomically', 'EpochLog',
-           'train_model', 'refine_model', 'writer_digits', 'adapt_to_writers', 'ensemble', 'members_of',
-           'previous_release', 'train_shipped_model', 'optdigits_part', 'calibration_sets', 'runtime_model',
-           'calibrate_model', 'export_model', 'release_record', 'train_release']
+           'train_model', 'refine_model', 'adapt_to_writers', 'ensemble', 'members_of', 'previous_release',
+           'train_shipped_model', 'calibration_sets', 'runtime_model', 'calibrate_model', 'export_model',
+           'release_record', 'train_release']
 
 # %% ../nbs/02_model.ipynb #fba3b452
 import json, os, tempfile, time
@@ -23,7 +23,7 @@ from .core import models_dir, data_dir, MNIST_SIZE, NOT_A_DIGIT, NUM_CLASSES
 from .data import load_mnist
 from .normalize import frame_digit
 from .samples import synthetic_set, scanned_digits, NON_DIGIT_KINDS, STYLE_STROKES
-from .real_writers import load_usps, split_by_class, framed_as_uploads, load_optdigits, OPTDIGITS_SHARES
+from .real_writers import usps_part, optdigits_part
 from .calibration import (calibrate, fit_temperature, fit_typicality, typicality_distance, fit_thresholds,
                                             fit_not_digit_scale, rescale_not_digit, MAX_DOUBT)
 
@@ -246,12 +246,6 @@ ADAPT_EPOCHS = 3               # like refining: enough to learn new writers, too
 ADAPT_LEARNING_RATE = 2e-4     # below refining's 3e-4: the network is adjusted, not retrained
 ADAPT_SCANS = 6_000            # fresh low-resolution scans, so the refining stage's lesson is not forgotten
 
-def writer_digits(part: str) -> tuple[np.ndarray, np.ndarray]:
-    "The USPS digits of `part` (`'fit'`, `'calibration'` or `'validation'`), framed as uploads, and their labels."
-    images, labels = load_usps()
-    chosen = split_by_class(labels)[part]
-    return framed_as_uploads(images[chosen]), labels[chosen]
-
 # %% ../nbs/02_model.ipynb #f7c450a5
 def adapt_to_writers(model: keras.Model, seed: int, work_dir, writers, validation_writers=None, epochs=ADAPT_EPOCHS,
                      learning_rate=ADAPT_LEARNING_RATE, repeats=WRITER_REPEATS, scans=ADAPT_SCANS, batch_size=128,
@@ -309,7 +303,7 @@ def train_shipped_model(seeds=SEEDS, output=None, work_dir=None, base=None, **op
     "Train one network per seed (`train_model`, `refine_model`, `adapt_to_writers`), resumably, each in its own folder; return their `ensemble`."
     work_dir = Path(work_dir or tempfile.mkdtemp(prefix='digits-train-'))
     later_stages = {key: options[key] for key in ('subset', 'verbose', 'mnist', 'extras') if key in options}
-    writers, validation_writers = writer_digits('fit'), writer_digits('calibration')
+    writers, validation_writers = usps_part('fit'), usps_part('calibration')
     earlier = previous_release(base) if base else None
     members, infos = [], []
     for k, seed in enumerate(seeds):
@@ -328,15 +322,9 @@ def train_shipped_model(seeds=SEEDS, output=None, work_dir=None, base=None, **op
 CALIBRATION_SEED = 1000   # synthetic images for calibration: no member draws its training images with this seed
 CALIBRATION_EXTRAS = {kind: 300 for kind in NON_DIGIT_KINDS}
 
-def optdigits_part(part: str) -> tuple[np.ndarray, np.ndarray]:
-    "The optdigits scans of `part` (`'calibration'` or `'validation'`), framed as uploads, and their labels."
-    images, labels = load_optdigits()
-    chosen = split_by_class(labels, shares=OPTDIGITS_SHARES)[part]
-    return framed_as_uploads(images[chosen]), labels[chosen]
-
 def calibration_sets(x_val, y_val) -> tuple[dict, dict]:
     "Real digits `{name: (framed, labels)}` and non-digits `{kind: framed}` that no member trained on."
-    digit_sets = {'MNIST validation': (frame_all(x_val)[..., 0], y_val), 'USPS calibration': writer_digits('calibration'),
+    digit_sets = {'MNIST validation': (frame_all(x_val)[..., 0], y_val), 'USPS calibration': usps_part('calibration'),
                   'optdigits calibration': optdigits_part('calibration')}
     x, _ = synthetic_set(CALIBRATION_EXTRAS, seed=CALIBRATION_SEED, digits=x_val)
     kinds = np.repeat(list(CALIBRATION_EXTRAS), list(CALIBRATION_EXTRAS.values()))
@@ -402,7 +390,7 @@ def release_record(model: keras.Model, infos: list[dict], calibration: dict, x_v
     accuracy = lambda framed, y: float((model.predict(framed, batch_size=500, verbose=0).argmax(1) == y).mean())
     seconds = [info['seconds'] + info['refined']['seconds'] + info['writers']['seconds'] for info in infos]
     return {**calibration, 'validation_accuracy': accuracy(frame_all(x_val), y_val), 'test_accuracy': accuracy(frame_all(x_test), y_test),
-            'usps_validation_accuracy': accuracy(*writer_digits('validation')),
+            'usps_validation_accuracy': accuracy(*usps_part('validation')),
             'optdigits_validation_accuracy': accuracy(*optdigits_part('validation')),
             'training_minutes': sum(seconds) / 60, 'training_cores': os.cpu_count(),
             'members': [{'seed': info['seed'], 'validation_accuracy': info['writers']['val_accuracy'], 'training_seconds': s,

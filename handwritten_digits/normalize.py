@@ -6,13 +6,13 @@
 __all__ = ['STROKE_RANGE', 'STROKE_TARGET', 'STROKE_LEVEL', 'FRAME_WORK_SIDE', 'MAX_FILE_BYTES', 'MAX_PIXELS', 'MAX_SIDE',
            'WORK_SIDE', 'MIN_SIDE', 'LUMA', 'FLAT_RANGE', 'BACKGROUND_FRACTION', 'BACKGROUND_WORK_SIDE', 'MIN_OPENING',
            'LOW_RESOLUTION', 'PAPER_PERCENTILE', 'MAJORITY_PERCENTILE', 'PAGE_WORK_SIDE', 'PAGE_CLOSING',
-           'PAGE_MIN_SIDE', 'PAGE_MIN_SURROUND', 'PAGE_CONTRAST', 'PAGE_SOLIDITY', 'PAGE_RECTANGULARITY', 'PAGE_MARGIN',
-           'PAPER_BLUR', 'NOISE_WINDOW', 'MAD_TO_SIGMA', 'MIN_CONTRAST', 'MIN_SIGNAL_TO_NOISE', 'INK_SURE', 'INK_MAYBE',
-           'FRAME_LINE_SPAN', 'FRAME_LINE_THINNESS', 'DIGIT_SHARE', 'SPECK_FRACTION', 'stroke_width', 'adjust_stroke',
-           'frame_digit', 'DigitImageError', 'UnreadableImageError', 'NoDigitFoundError', 'check_size', 'load_image',
-           'grayscale', 'ink_and_background', 'otsu_threshold', 'rectangularity', 'find_page', 'on_the_page',
-           'ink_contrast', 'has_ink', 'hysteresis_mask', 'is_clutter', 'keep_pieces', 'ink_map', 'read_ink',
-           'normalize']
+           'PAGE_MIN_SIDE', 'PAGE_MIN_SURROUND', 'PAGE_CONTRAST', 'PAGE_SOLIDITY', 'PAGE_RECTANGULARITY', 'PAGE_ALONE',
+           'PAGE_MARGIN', 'PAPER_BLUR', 'NOISE_WINDOW', 'MAD_TO_SIGMA', 'MIN_CONTRAST', 'MIN_SIGNAL_TO_NOISE',
+           'INK_SURE', 'INK_MAYBE', 'FRAME_LINE_SPAN', 'FRAME_LINE_THINNESS', 'DIGIT_SHARE', 'SPECK_FRACTION',
+           'stroke_width', 'adjust_stroke', 'crop_to_ink', 'frame_digit', 'DigitImageError', 'UnreadableImageError',
+           'NoDigitFoundError', 'check_size', 'load_image', 'grayscale', 'ink_and_background', 'otsu_threshold',
+           'rectangularity', 'find_page', 'on_the_page', 'ink_contrast', 'has_ink', 'hysteresis_mask', 'is_clutter',
+           'keep_pieces', 'ink_map', 'read_ink', 'normalize']
 
 # %% ../nbs/01_normalize.ipynb #366c4e73
 import io, warnings
@@ -63,13 +63,18 @@ def _scale(ink: np.ndarray, factor: float) -> np.ndarray:
     "`ink` scaled by `factor`, at least one pixel a side."
     return _resize(ink, max(1, round(ink.shape[0] * factor)), max(1, round(ink.shape[1] * factor)))
 
+# %% ../nbs/01_normalize.ipynb #8599857c
+def crop_to_ink(ink: np.ndarray) -> np.ndarray:
+    "`ink` (ink above 0) cropped to the box of its inked pixels."
+    rows, cols = np.flatnonzero(ink.max(1) > 0), np.flatnonzero(ink.max(0) > 0)
+    return ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+
 # %% ../nbs/01_normalize.ipynb #deb59c94
 def frame_digit(ink: np.ndarray) -> np.ndarray:
     "Frame the digit in ink map `ink` (ink high, background 0) as MNIST did: 20×20 box, centre of mass at the centre of 28×28."
     ink = np.clip(np.asarray(ink, np.float32), 0, None)
     if ink.ndim != 2 or ink.max() <= 0: raise ValueError('frame_digit needs a 2-D ink map with some ink')
-    rows, cols = np.flatnonzero(ink.any(1)), np.flatnonzero(ink.any(0))
-    ink = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1] / ink.max()
+    ink = crop_to_ink(ink) / ink.max()
     if max(ink.shape) > FRAME_WORK_SIDE: ink = _scale(ink, FRAME_WORK_SIDE / max(ink.shape))
     scale = MNIST_BOX / max(ink.shape)
     box = np.clip(_scale(adjust_stroke(ink, scale), scale), 0, None)
@@ -242,7 +247,8 @@ PAGE_MIN_SIDE = 0.3         # a sheet spans at least this part of the image's sh
 PAGE_MIN_SURROUND = 0.04    # ...leaves at least this share of the image around it...
 PAGE_CONTRAST = 0.15        # ...is brighter than what surrounds it by at least this much (median against median)...
 PAGE_SOLIDITY = 0.9         # ...has next to no holes once its writing is closed...
-PAGE_RECTANGULARITY = 0.75  # ...and fills at least this share of the smallest rotated rectangle around it
+PAGE_RECTANGULARITY = 0.75  # ...fills at least this share of the smallest rotated rectangle around it...
+PAGE_ALONE = 0.1            # ...and outside it, no more paper-bright area than this share of its own (paper around a ring of ink)
 PAGE_MARGIN = 0.015         # the sheet's shadowed, blurred outline is left out by this part of the copy's longer side
 
 # %% ../nbs/01_normalize.ipynb #8f833fea
@@ -275,6 +281,7 @@ def find_page(gray: np.ndarray) -> np.ndarray|None:
     if count == 0: return None
     bright = labels == 1 + np.argmax(np.bincount(labels.ravel())[1:])
     sheet = ndimage.binary_fill_holes(bright)
+    if np.count_nonzero((labels > 0) & ~sheet) > PAGE_ALONE * np.count_nonzero(sheet): return None   # paper outside it too
     rows, cols = np.flatnonzero(sheet.any(1)), np.flatnonzero(sheet.any(0))
     if (min(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 < PAGE_MIN_SIDE * min(small.shape) or (~sheet).mean() < PAGE_MIN_SURROUND
             or bright.sum() < PAGE_SOLIDITY * sheet.sum() or np.median(small[sheet]) - np.median(small[~sheet]) < PAGE_CONTRAST

@@ -17,14 +17,14 @@ import numpy as np
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
+from .normalize import crop_to_ink
 from .real_writers import load_usps, split_by_class
 
 # %% ../nbs/04_number_samples.ipynb #49495f25
 def digit_strokes(image: np.ndarray, height: int) -> np.ndarray:
     "A digit image (`uint8`, ink high: MNIST, USPS) cropped to its ink and scaled to `height` pixels: ink opacity in [0, 1]."
     ink = image.astype(np.float32) / 255
-    rows, cols = np.flatnonzero(ink.max(1) > 0), np.flatnonzero(ink.max(0) > 0)
-    ink = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    ink = crop_to_ink(ink)
     width = max(1, round(ink.shape[1] * height / ink.shape[0]))
     return np.clip(np.asarray(Image.fromarray(ink, 'F').resize((width, height), Image.Resampling.BICUBIC)), 0, 1)
 
@@ -125,7 +125,7 @@ def with_mark(left: np.ndarray, right: np.ndarray, mark: str, height: int, rng) 
               'underline': [(0.7 * pad, base + 0.6 * pad), (canvas.shape[1] - 0.7 * pad, base + 0.5 * pad)]}[mark]
     return _pen_line(canvas, points, stroke * (1.6 if mark == 'dot' else 1))
 
-# %% ../nbs/04_number_samples.ipynb #c7e75c14
+# %% ../nbs/04_number_samples.ipynb #295d785e
 DESKS = [(62, 46, 34), (34, 34, 38), (96, 70, 48), (18, 18, 22), (110, 104, 98)]   # dark wood, black, oak, glossy black, grey
 SHEET_SHARE = (0.5, 0.85)   # the sheet's width as a share of the photo's
 TILT = 12                   # the sheet is turned by up to this many degrees

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['SHARED_DATASETS', 'USPS_ENV', 'USPS_FILE', 'USPS_SHA256', 'USPS_SIDE', 'USPS_SPLIT_SEED', 'USPS_SHARES',
            'OPTDIGITS_SHARES', 'DEV_ENV', 'dataset_folder', 'load_usps', 'split_by_class', 'framed_as_uploads',
-           'load_optdigits', 'dev_files']
+           'usps_part', 'load_optdigits', 'optdigits_part', 'dev_files']
 
 # %% ../nbs/00c_real_writers.ipynb #9ad85c67
 import csv, gzip, hashlib, os
@@ -63,6 +63,13 @@ def framed_as_uploads(images: np.ndarray) -> np.ndarray:
     scale = 255.0 if images.dtype == np.uint8 else 1.0
     return np.stack([normalize(image / scale) for image in images]) if len(images) else np.zeros((0, 28, 28), np.float32)
 
+# %% ../nbs/00c_real_writers.ipynb #27052c36
+def usps_part(part: str) -> tuple[np.ndarray, np.ndarray]:
+    "The USPS digits of `part` (`'fit'`, `'calibration'` or `'validation'`), framed as uploads, and their labels."
+    images, labels = load_usps()
+    chosen = split_by_class(labels)[part]
+    return framed_as_uploads(images[chosen]), labels[chosen]
+
 # %% ../nbs/00c_real_writers.ipynb #807b3c89
 def load_optdigits() -> tuple[np.ndarray, np.ndarray]:
     "UCI optdigits as bundled with scikit-learn: `(1797, 8, 8)` ink in [0, 1] and the labels."
@@ -71,6 +78,13 @@ def load_optdigits() -> tuple[np.ndarray, np.ndarray]:
     return digits.images / 16.0, digits.target
 
 OPTDIGITS_SHARES = {'calibration': 0.5, 'validation': 0.5}
+
+# %% ../nbs/00c_real_writers.ipynb #95eb179c
+def optdigits_part(part: str) -> tuple[np.ndarray, np.ndarray]:
+    "The optdigits scans of `part` (`'calibration'` or `'validation'`), framed as uploads, and their labels."
+    images, labels = load_optdigits()
+    chosen = split_by_class(labels, shares=OPTDIGITS_SHARES)[part]
+    return framed_as_uploads(images[chosen]), labels[chosen]
 
 # %% ../nbs/00c_real_writers.ipynb #73ecad7d
 DEV_ENV = 'HANDWRITING_DEV'   # the environment variable naming the folder of development photos

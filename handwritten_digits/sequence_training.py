@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['STRING_LENGTHS', 'STRING_HEIGHT', 'SIZE_RANGE', 'RISE', 'TOUCH_CHANCES', 'OVERLAP', 'GAP', 'STROKE_CHANGE',
            'INK_BLUR', 'INK_CUT', 'STRONG_INK', 'MARKED', 'STRING_MARKS', 'VALIDATION_DIGITS', 'WRITER_SHARE',
-           'write_string', 'like_ink_map', 'crop_to_ink', 'training_string', 'training_strings', 'sequence_model',
-           'ctc_loss', 'exact_share', 'train_sequence_model', 'export_sequence_model']
+           'write_string', 'like_ink_map', 'training_string', 'training_strings', 'sequence_model', 'ctc_loss',
+           'exact_share', 'train_sequence_model', 'export_sequence_model']
 
-# %% ../nbs/04b_sequence_training.ipynb #4a2513ec
+# %% ../nbs/04b_sequence_training.ipynb #21c35341
 import json, os, time
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from scipy import ndimage
 from .core import models_dir, data_dir
 from .data import load_mnist
 from .real_writers import load_usps, split_by_class
+from .normalize import crop_to_ink
 from .number_samples import digit_strokes, contact_offset, paste_in_row, with_mark
 from .sequence import LINE_HEIGHT, LINE_WIDTH, FRAMES, BLANK, line_image, decode
 
@@ -63,11 +64,6 @@ def like_ink_map(opacity: np.ndarray, rng) -> np.ndarray:
 # %% ../nbs/04b_sequence_training.ipynb #afe0a057
 MARKED = 0.15                            # share of strings (of two digits or more) with a mark between two groups
 STRING_MARKS = ('hyphen', 'dot', 'slash')
-
-def crop_to_ink(ink: np.ndarray) -> np.ndarray:
-    "`ink` cropped to the box of its non-zero pixels."
-    rows, cols = np.flatnonzero(ink.max(1) > 0), np.flatnonzero(ink.max(0) > 0)
-    return ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
 
 def training_string(images: np.ndarray, labels: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
     "One training strip `(LINE_HEIGHT, LINE_WIDTH)` of MNIST `images` and the digits it shows."

@@ -8,7 +8,7 @@ __all__ = ['TRAINING_EXTRAS', 'SHORT_EXTRAS', 'SCANS', 'REFINE_EPOCHS', 'REFINE_
            'training_split', 'training_set', 'tutorial_model', 'digit_model', 'augment', 'save_atomically', 'EpochLog',
            'train_model', 'refine_model', 'adapt_to_writers', 'ensemble', 'members_of', 'previous_release',
            'train_shipped_model', 'calibration_sets', 'runtime_model', 'calibrate_model', 'export_model',
-           'release_record', 'train_release']
+           'accuracy_by_source', 'release_record', 'train_release']
 
 # %% ../nbs/02_model.ipynb #fba3b452
 import json, os, tempfile, time
@@ -296,22 +296,31 @@ def previous_release(folder) -> tuple[list[keras.Model], list[dict]]:
     stage = lambda history: {'history': history, 'seconds': sum(history['seconds']), 'val_accuracy': max(history['val_accuracy'])}
     return members, [{'seed': m['seed'], **stage(m['history']), 'refined': stage(m['refine_history'])} for m in record['members']]
 
+def _copy(model: keras.Model) -> keras.Model:
+    "An untrained-on copy of `model`: same architecture, same weights."
+    copy = type(model).from_config(model.get_config())
+    copy.set_weights(model.get_weights())
+    return copy
+
 # %% ../nbs/02_model.ipynb #639d1be8
 SEEDS = (42, 7, 2024)   # one member per seed
 
-def train_shipped_model(seeds=SEEDS, output=None, work_dir=None, base=None, **options) -> tuple[keras.Model, list[dict]]:
+def train_shipped_model(seeds=SEEDS, output=None, work_dir=None, base=None, earlier: list|None = None,
+                        **options) -> tuple[keras.Model, list[dict]]:
     "Train one network per seed (`train_model`, `refine_model`, `adapt_to_writers`), resumably, each in its own folder; return their `ensemble`."
+    # `earlier`, if given, receives a copy of each member as it was before adapting to real writers
     work_dir = Path(work_dir or tempfile.mkdtemp(prefix='digits-train-'))
     later_stages = {key: options[key] for key in ('subset', 'verbose', 'mnist', 'extras') if key in options}
     writers, validation_writers = usps_part('fit'), usps_part('calibration')
-    earlier = previous_release(base) if base else None
+    previous = previous_release(base) if base else None
     members, infos = [], []
     for k, seed in enumerate(seeds):
-        if earlier: member, info = earlier[0][k], earlier[1][k]
+        if previous: member, info = previous[0][k], previous[1][k]
         else:
             first, first_info = train_model(seed=seed, work_dir=work_dir/f'seed{seed}', **options)
             member, refined_info = refine_model(first, seed, work_dir/f'seed{seed}', **later_stages)
             info = {**first_info, 'refined': refined_info}
+        if earlier is not None: earlier.append(_copy(member))
         member, adapted_info = adapt_to_writers(member, seed, work_dir/f'seed{seed}', writers, validation_writers, **later_stages)
         members.append(member); infos.append({**info, 'writers': adapted_info})
     model = ensemble(members)
@@ -385,13 +394,18 @@ def export_model(model: keras.Model, means: np.ndarray, precision: np.ndarray, f
     return folder
 
 # %% ../nbs/02_model.ipynb #14340276
+def accuracy_by_source(model: keras.Model, x_test, y_test) -> dict[str, float]:
+    "Share of digits `model` reads right on each held-out source, framed as uploads (MNIST test: as training frames it)."
+    sets = {'MNIST test': (frame_all(x_test), y_test), 'USPS validation': usps_part('validation'),
+            'optdigits validation': optdigits_part('validation')}
+    return {name: float((model.predict(np.asarray(x)[..., None] if np.ndim(x) == 3 else x, batch_size=500, verbose=0)
+                         .argmax(1) == y).mean()) for name, (x, y) in sets.items()}
+
 def release_record(model: keras.Model, infos: list[dict], calibration: dict, x_val, y_val, x_test, y_test) -> dict:
     "What `digits.json` records: calibration, accuracy on MNIST and on real writers' held-out digits, each member's stages."
     accuracy = lambda framed, y: float((model.predict(framed, batch_size=500, verbose=0).argmax(1) == y).mean())
     seconds = [info['seconds'] + info['refined']['seconds'] + info['writers']['seconds'] for info in infos]
     return {**calibration, 'validation_accuracy': accuracy(frame_all(x_val), y_val), 'test_accuracy': accuracy(frame_all(x_test), y_test),
-            'usps_validation_accuracy': accuracy(*usps_part('validation')),
-            'optdigits_validation_accuracy': accuracy(*optdigits_part('validation')),
             'training_minutes': sum(seconds) / 60, 'training_cores': os.cpu_count(),
             'members': [{'seed': info['seed'], 'validation_accuracy': info['writers']['val_accuracy'], 'training_seconds': s,
                          'history': info['history'], 'refine_history': info['refined']['history'],
@@ -401,10 +415,14 @@ def release_record(model: keras.Model, infos: list[dict], calibration: dict, x_v
 # %% ../nbs/02_model.ipynb #3e575f4c
 def train_release(work_dir=None, folder=None, seeds=SEEDS, base=None) -> Path:
     "Train (or resume) every member, from the earlier release in `base` if given; calibrate; write the shipped files into `folder`."
-    model, infos = train_shipped_model(seeds, work_dir=work_dir or data_dir()/'cache'/'train', base=base)
+    earlier = []
+    model, infos = train_shipped_model(seeds, work_dir=work_dir or data_dir()/'cache'/'train', base=base, earlier=earlier)
     (x_train, y_train), (x_test, y_test) = load_mnist()
     (x_fit, y_fit), (x_val, y_val) = training_split(x_train, y_train)
     calibration, means, precision = calibrate_model(model, x_fit, y_fit, *calibration_sets(x_val, y_val))
     folder = Path(folder or models_dir())
     save_atomically(model, folder/'digits.keras')
-    return export_model(model, means, precision, folder, **release_record(model, infos, calibration, x_val, y_val, x_test, y_test))
+    by_source = {'before adapting to writers': accuracy_by_source(ensemble(earlier), x_test, y_test),
+                 'shipped': accuracy_by_source(model, x_test, y_test)}
+    return export_model(model, means, precision, folder, accuracy_by_source=by_source,
+                        **release_record(model, infos, calibration, x_val, y_val, x_test, y_test))

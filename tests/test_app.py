@@ -1,7 +1,8 @@
 """End-to-end tests of the Voilà app in headless Chromium, used as the public would, on a phone (390×844, touch) and
 on a desktop (1280×900): open the page, upload files, write on the pad, use the keyboard, read the answers.
-A screenshot of the whole page at the end of each test goes to artifacts/<test name>.png."""
-import json, re, struct, sys, time, uuid
+A screenshot of the whole page at the end of each test goes to artifacts/<test name>.png; the screens a visitor sees
+at moments that matter (an answer arriving, a number card opened) go to $APP_SHOTS (artifacts/ unless set)."""
+import json, os, re, struct, sys, time, uuid
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from handwritten_digits.ui import MAX_CARDS, PEN_SETTLE_S
 
 SAMPLES = ROOT/'data'/'samples'
 ARTIFACTS = ROOT/'artifacts'
+SHOTS = Path(os.environ.get('APP_SHOTS', ARTIFACTS))
 DEVICES = {'phone': dict(viewport={'width': 390, 'height': 844}, is_mobile=True, has_touch=True),
            'desktop': dict(viewport={'width': 1280, 'height': 900})}
 ANSWER_S = 30   # longest wait for an answer; the machine running the tests may be busy
@@ -127,6 +129,7 @@ LAYOUT_PROBLEMS = '''() => {
         if (text && size < 16 && !el.closest('.hd-upload')) problems.push(`${size}px text: ${name(el)}`);
     }
     for (const img of document.querySelectorAll('.hd-app img')) {
+        if (!visible(img)) continue;   // inside a closed <details>
         const r = img.getBoundingClientRect();
         if (Math.min(r.width, r.height) < 60) problems.push(`picture ${r.width}x${r.height}: ${img.alt}`);
     }
@@ -144,15 +147,21 @@ LAYOUT_PROBLEMS = '''() => {
 def box(page, selector):
     return page.locator(selector).bounding_box()
 
+def pad_on_page(page):
+    "Where the pad's canvas is laid out on the page, whatever the page's scroll: relative to the app's top left corner."
+    return page.evaluate("""() => { const c = document.querySelector('.hd-pad canvas').getBoundingClientRect(),
+                                          a = document.querySelector('.hd-app').getBoundingClientRect();
+                                    return [c.left - a.left, c.top - a.top, c.width, c.height]; }""")
+
 def test_layout_fits_the_screen_and_the_pad_stays_put(page, context, tmp_path):
     "Every card, button and picture fits the width, nothing overlaps, text ≥ 16 px, and arriving results never move the pad."
-    pad_before = box(page, '.hd-pad canvas')
+    pad_before = pad_on_page(page)
     fake = tmp_path/'a-rather-long-file-name-from-a-phone-camera-IMG_20261125_104512.png'
     fake.write_bytes(b'%PDF-1.7 not an image')
     upload(page, SAMPLES/'7-photo.jpg', whole_number(tmp_path), scribble(tmp_path), fake)
     expect(page.locator('.hd-results .hd-card')).to_have_count(4, timeout=ANSWER_S * 1000)
     expect(page.locator('.hd-results .hd-card', has_text='year.jpg').locator('.hd-number')).to_have_text('2026')
-    assert box(page, '.hd-pad canvas') == pad_before, 'the pad moved when results arrived'
+    assert pad_on_page(page) == pad_before, 'the pad moved on the page when results arrived'
     results, pad = box(page, '.hd-results'), box(page, '.hd-pad')
     if context.device == 'desktop': assert results['x'] >= pad['x'] + pad['width'], 'results should be beside the pad'
     else: assert results['y'] >= pad['y'] + pad['height'], 'results should come below the pad'
@@ -337,3 +346,155 @@ def test_bad_file_then_good_file(page, tmp_path):
     expect(page.locator('.hd-results .hd-card .hd-digit').first).to_have_text('3', timeout=ANSWER_S * 1000)
     expect(page.locator('.hd-results .hd-card')).to_have_count(2)
     expect(page.locator('body')).not_to_contain_text('Traceback')
+
+# --- 6. the answer in view, feedback at once, one verdict per card, numbers a visitor can check -----------------------
+
+IN_VIEW = '''el => { const r = el.getBoundingClientRect();
+    return r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth; }'''
+
+def expect_in_view(page, selector, what):
+    "Wait (scrolling is the page's job, not the test's) until the element `selector` is wholly on the screen."
+    try: page.wait_for_function(f'() => {{ const el = document.querySelector({json.dumps(selector)}); return el && ({IN_VIEW})(el); }}',
+                                timeout=5000)
+    except Exception: raise AssertionError(f'{what} is not on the screen: {box(page, selector)} in {page.viewport_size}')
+
+def shot(page, name):
+    "What the visitor sees now (the screen, not the whole page)."
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS/f'{name}.png'))
+
+def number_on_a_page(folder, text='2026') -> Path:
+    "A photo of a sheet of paper with `text` written in its top left corner, the rest of the sheet blank."
+    sheet = Image.new('RGB', (2400, 1800), (228, 224, 210))
+    sheet.paste(Image.open(whole_number(folder, text)), (80, 60))
+    sheet.save(folder/'sheet.jpg', quality=88)
+    return folder/'sheet.jpg'
+
+def test_the_newest_answer_comes_into_view(page, context, tmp_path):
+    "Controls before explanations; after an upload, an example or a drawing the newest answer is on the screen, large."
+    for selector, what in [('button.widget-upload', 'the upload button'), ('.hd-pad canvas', 'the pad')]:
+        assert page.locator(selector).evaluate(IN_VIEW), f'{what} should be on the first screen'
+    assert box(page, '.hd-about')['y'] > box(page, '.hd-pad canvas')['y'], 'the explanations should follow the controls'
+    upload(page, SAMPLES/'0-pen.png', SAMPLES/'1-pen.png')
+    expect(page.locator('.hd-results .hd-card')).to_have_count(2, timeout=ANSWER_S * 1000)
+    expect_in_view(page, '.hd-results .hd-card .hd-digit', 'the newest answer')
+    expect_in_view(page, '.hd-results .hd-card .hd-name', "the newest card's top")
+    shot(page, f'answer-in-view[{context.device}]')
+    page.get_by_role('button', name='Try the 7').click()   # on a phone the examples are far below the first card
+    expect(page.locator('.hd-results .hd-card .hd-digit').first).to_have_text('7', timeout=ANSWER_S * 1000)
+    expect_in_view(page, '.hd-results .hd-card .hd-digit', 'the answer for the example')
+    upload(page, whole_number(tmp_path))
+    expect(page.locator('.hd-results .hd-card .hd-number').first).to_have_text('2026', timeout=ANSWER_S * 1000)
+    expect_in_view(page, '.hd-results .hd-card .hd-number', 'the number read')
+    shot(page, f'number-in-view[{context.device}]')
+    draw(page, ONE, context.device)
+    expect(page.locator('.hd-pad-answer .hd-digit')).to_have_text('1', timeout=ANSWER_S * 1000)
+    expect_in_view(page, '.hd-pad-answer .hd-digit', "the drawing's answer")
+    shot(page, f'drawing-in-view[{context.device}]')
+
+RECORD_STATUS = '''() => { window.statuses = [];
+    const live = document.querySelector('.hd-live');
+    new MutationObserver(() => { const text = live.innerText.trim();
+        if (text && text !== window.statuses.at(-1)) window.statuses.push(text); })
+        .observe(live, {childList: true, subtree: true, characterData: true}); }'''
+
+def test_uploads_are_acknowledged_at_once_and_a_second_click_is_harmless(context, app, tmp_path):
+    """While the files travel (held back here, as a slow uplink would) the page says it is receiving them; then it
+    counts them as it reads them. A click on the button meanwhile opens nothing and says to wait; no card is lost."""
+    link = {'held': [], 'holding': True}
+    def route(ws):
+        server = ws.connect_to_server()
+        def to_server(message):
+            if link['holding'] and isinstance(message, bytes) and b'buffer_paths' in message and b'last_modified' in message:
+                link['held'].append(message)
+            else: server.send(message)
+        ws.on_message(to_server)
+        def to_page(message): ws.send(message)
+        server.on_message(to_page)
+        link['server'] = server
+    page = context.new_page()
+    page.route_web_socket(re.compile(r'/channels'), route)
+    page.goto(app[0])
+    expect(page.locator('.hd-pad canvas[role="img"]')).to_be_visible(timeout=60_000)
+    page.evaluate(RECORD_STATUS)
+    live = page.locator('.hd-live')
+    upload(page, SAMPLES/'0-photo.jpg', whole_number(tmp_path))
+    expect(live).to_contain_text('Receiving your 2 photos')
+    shot(page, f'receiving[{context.device}]')
+    choosers = []
+    def chosen(chooser): choosers.append(chooser)
+    page.on('filechooser', chosen)
+    page.locator('button.widget-upload').click()   # a second click while the first files are on their way
+    expect(live).to_contain_text('Still reading your photos')
+    page.wait_for_timeout(500)
+    assert (choosers, len(link['held'])) == ([], 1), 'the second click should open no file dialog'
+    page.remove_listener('filechooser', chosen)
+    link['holding'] = False
+    link['server'].send(link['held'][0])
+    expect(page.locator('.hd-results .hd-card')).to_have_count(2, timeout=2 * ANSWER_S * 1000)
+    expect(live).to_contain_text('year.jpg: 2026', timeout=ANSWER_S * 1000)
+    statuses = page.evaluate('window.statuses')
+    assert statuses[0].startswith('Receiving your 2 photos'), statuses
+    assert [s for s in statuses if s.startswith('Reading')] == ['Reading 1 of 2: 0-photo.jpg…', 'Reading 2 of 2: year.jpg…'], statuses
+    expect(page.locator('.hd-progress')).to_have_text('')
+    upload(page, SAMPLES/'3-pen.png')   # once they are read, the button works again
+    expect(page.locator('.hd-results .hd-card')).to_have_count(3, timeout=ANSWER_S * 1000)
+    assert page.locator('.hd-results .hd-card .hd-name').all_inner_texts() == ['3-pen.png', '0-photo.jpg', 'year.jpg']
+    expect(page.locator('body')).not_to_contain_text('Traceback')
+    page.close()
+
+CROSS = [[(0.15, 0.15), (0.85, 0.85)], [(0.85, 0.15), (0.15, 0.85)]]
+
+def test_one_verdict_per_card(page, context, tmp_path):
+    """A declined card names no digit (no large digit, no highlighted bar) and gives the probability it is no digit;
+    advice fits a photo or a drawing; a card shows three bars, the others on demand."""
+    upload(page, scribble(tmp_path), SAMPLES/'7-photo.jpg')
+    expect(page.locator('.hd-results .hd-card')).to_have_count(2, timeout=ANSWER_S * 1000)
+    declined, seven = page.locator('.hd-results .hd-card').nth(0), page.locator('.hd-results .hd-card').nth(1)
+    expect(declined.locator('.hd-digit')).to_have_text('?')
+    assert declined.locator('.hd-best').count() == 0, 'a declined card should highlight no digit'
+    expect(declined).to_contain_text(re.compile(r"doesn't look like a digit\.\s*\d+% likely not a digit"))
+    expect(declined).to_contain_text('sharper picture')
+    expect(declined.locator('.hd-bar').first).not_to_be_visible()   # which digit it is closest to: on demand
+    expect(seven.locator('.hd-digit')).to_have_text('7')
+    bars = seven.locator('.hd-bar')
+    assert [bars.nth(k).is_visible() for k in range(10)] == [True] * 3 + [False] * 7
+    expect(seven.locator('.hd-best .hd-bar-label')).to_have_text('7')
+    seven.get_by_text('The other 7 digits').click()
+    expect(bars.nth(9)).to_be_visible()
+    draw(page, CROSS, context.device)
+    expect(page.locator('.hd-pad-answer .hd-card')).to_have_count(1, timeout=ANSWER_S * 1000)
+    answer = page.locator('.hd-pad-answer .hd-card')
+    expect(answer).to_contain_text("doesn't look like a digit")
+    expect(answer).to_contain_text('larger and bolder')
+    expect(answer).not_to_contain_text('picture')
+    shot(page, f'verdicts[{context.device}]')
+
+def test_a_number_card_can_be_checked_and_copied(page, context, tmp_path, app):
+    "A crop of the number with its digits boxed, each digit's view and probability on demand, and a working copy button."
+    errors = []
+    page.on('pageerror', lambda error: errors.append(error))
+    context.grant_permissions(['clipboard-read', 'clipboard-write'], origin=app[0].rstrip('/'))
+    upload(page, number_on_a_page(tmp_path))
+    card = page.locator('.hd-results .hd-card').first
+    expect(card.locator('.hd-number')).to_have_text('2026', timeout=ANSWER_S * 1000)
+    width, height = card.locator('img.hd-crop').evaluate('img => [img.naturalWidth, img.naturalHeight]')
+    assert width / height > 2.5, f'the crop should hold the number, not the whole 4:3 sheet: {width}×{height}'
+    digits = card.locator('.hd-digits img')
+    expect(digits).to_have_count(4)
+    expect(digits.first).not_to_be_visible()
+    card.get_by_text('Each digit, as the model saw it').click()
+    for k in range(4): expect(digits.nth(k)).to_be_visible()
+    assert all(re.fullmatch(r'[0-9]\?? \d+%', c) for c in card.locator('.hd-digits figcaption').all_inner_texts())
+    assert [c[0] for c in card.locator('.hd-digits figcaption').all_inner_texts()] == list('2026')
+    assert page.evaluate(LAYOUT_PROBLEMS) == []
+    card.locator('.hd-copy').scroll_into_view_if_needed()
+    shot(page, f'number-checked[{context.device}]')
+    card.get_by_role('button', name='Copy the number').click()
+    expect(card.locator('.hd-copy')).to_have_text('Copied')
+    assert page.evaluate('navigator.clipboard.readText()') == '2026'
+    page.evaluate("Object.defineProperty(navigator, 'clipboard', {value: undefined, configurable: true})")   # plain http
+    page.wait_for_timeout(3100)   # the label comes back
+    card.get_by_role('button', name='Copy the number').click()
+    expect(card.locator('.hd-copy')).to_have_text(re.compile('Copied|Selected'))
+    assert errors == []

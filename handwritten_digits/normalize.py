@@ -63,7 +63,7 @@ def _scale(ink: np.ndarray, factor: float) -> np.ndarray:
     "`ink` scaled by `factor`, at least one pixel a side."
     return _resize(ink, max(1, round(ink.shape[0] * factor)), max(1, round(ink.shape[1] * factor)))
 
-# %% ../nbs/01_normalize.ipynb #8599857c
+# %% ../nbs/01_normalize.ipynb #78216888
 def crop_to_ink(ink: np.ndarray) -> np.ndarray:
     "`ink` (ink above 0) cropped to the box of its inked pixels."
     rows, cols = np.flatnonzero(ink.max(1) > 0), np.flatnonzero(ink.max(0) > 0)

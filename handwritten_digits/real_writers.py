@@ -63,7 +63,7 @@ def framed_as_uploads(images: np.ndarray) -> np.ndarray:
     scale = 255.0 if images.dtype == np.uint8 else 1.0
     return np.stack([normalize(image / scale) for image in images]) if len(images) else np.zeros((0, 28, 28), np.float32)
 
-# %% ../nbs/00c_real_writers.ipynb #27052c36
+# %% ../nbs/00c_real_writers.ipynb #c15e4956
 def usps_part(part: str) -> tuple[np.ndarray, np.ndarray]:
     "The USPS digits of `part` (`'fit'`, `'calibration'` or `'validation'`), framed as uploads, and their labels."
     images, labels = load_usps()
@@ -79,7 +79,7 @@ def load_optdigits() -> tuple[np.ndarray, np.ndarray]:
 
 OPTDIGITS_SHARES = {'calibration': 0.5, 'validation': 0.5}
 
-# %% ../nbs/00c_real_writers.ipynb #95eb179c
+# %% ../nbs/00c_real_writers.ipynb #0853c000
 def optdigits_part(part: str) -> tuple[np.ndarray, np.ndarray]:
     "The optdigits scans of `part` (`'calibration'` or `'validation'`), framed as uploads, and their labels."
     images, labels = load_optdigits()

@@ -7,7 +7,7 @@ __all__ = ['YARDSTICK_SEED', 'PHOTOS_PER_SOURCE', 'SCANS_PER_SOURCE', 'PEN_CAPIT
            'ink_photo', 'non_digit_uploads', 'real_digit_uploads', 'app_verdict', 'digit_outcome', 'yardstick',
            'print_yardstick']
 
-# %% ../nbs/10_evaluation.ipynb #2a3101ec
+# %% ../nbs/10_evaluation.ipynb #f9759bde
 import collections, io
 
 import numpy as np
@@ -18,7 +18,7 @@ from .numbers import read_number, NumberReading
 from .real_writers import load_usps, load_optdigits, split_by_class, dev_files, OPTDIGITS_SHARES
 from .samples import pen_ink, on_paper, skimage_photo, HELD_OUT_PHOTOS
 
-# %% ../nbs/10_evaluation.ipynb #9685549d
+# %% ../nbs/10_evaluation.ipynb #d912d131
 YARDSTICK_SEED = 20261202   # no training or calibration set is drawn with this seed
 PHOTOS_PER_SOURCE = 400     # real digits rendered as phone photos, per source
 SCANS_PER_SOURCE = 400      # and sent as the small scans they are
@@ -50,7 +50,7 @@ PEN_CAPITALS = {   # capital letters as a hand writes them, in a unit box; none 
 }
 WORDS = ('Hello', 'OK', 'Yes', 'Name:', 'Total', 'Hi!')
 
-# %% ../nbs/10_evaluation.ipynb #b8f85326
+# %% ../nbs/10_evaluation.ipynb #f1895c66
 def jpeg(image: Image.Image, quality=85) -> bytes:
     "`image` as the bytes of a JPEG file, as a phone uploads it."
     buffer = io.BytesIO(); image.convert('RGB').save(buffer, 'JPEG', quality=quality)
@@ -63,7 +63,7 @@ def ink_photo(ink: np.ndarray, rng, side=(90, 220)) -> bytes:
     enlarged = np.asarray(Image.fromarray(np.float32(ink), 'F').resize((width, height), Image.Resampling.BICUBIC)).clip(0, 1)
     return jpeg(on_paper(enlarged, rng), int(rng.integers(60, 92)))
 
-# %% ../nbs/10_evaluation.ipynb #237a8eef
+# %% ../nbs/10_evaluation.ipynb #27a90499
 def non_digit_uploads(rng) -> dict[str, list[bytes]]:
     "The yardstick's non-digits, by kind, as the files a visitor would upload."
     kinds = collections.defaultdict(list)
@@ -84,7 +84,7 @@ def non_digit_uploads(rng) -> dict[str, list[bytes]]:
         kinds['whole photos (crops trained on)'].append(jpeg(Image.fromarray(np.uint8(skimage_photo(name) * 255))))
     return dict(kinds)
 
-# %% ../nbs/10_evaluation.ipynb #c20d2aba
+# %% ../nbs/10_evaluation.ipynb #0ce7a562
 def real_digit_uploads(rng, photos=PHOTOS_PER_SOURCE, scans=SCANS_PER_SOURCE) -> dict[str, list[tuple[object, int]]]:
     "Real digits from outside MNIST that no model trained on, by source, as `(upload, label)`."
     usps, usps_labels = load_usps()
@@ -100,7 +100,7 @@ def real_digit_uploads(rng, photos=PHOTOS_PER_SOURCE, scans=SCANS_PER_SOURCE) ->
     if dev := dev_files('photos'): sources['development photos'] = [(path, int(label)) for path, label, _ in dev]
     return sources
 
-# %% ../nbs/10_evaluation.ipynb #c5b0b9d5
+# %% ../nbs/10_evaluation.ipynb #8f6c8637
 def app_verdict(source, recognizer) -> tuple[str, NumberReading|None]:
     "What the app shows for `source`: `'declined'`, `'caveat'` or `'sure'`, with the reading (None where none was made)."
     try: reading = read_number(source, recognizer)
@@ -113,7 +113,7 @@ def digit_outcome(verdict: str, reading: NumberReading|None, label: int) -> str:
     if verdict == 'declined': return 'declined'
     return f'right, {verdict}' if reading.text == str(label) else 'wrong'
 
-# %% ../nbs/10_evaluation.ipynb #c09a7874
+# %% ../nbs/10_evaluation.ipynb #773984fa
 OUTCOMES = ('right, sure', 'right, caveat', 'declined', 'wrong')
 VERDICTS = ('declined', 'caveat', 'sure')
 

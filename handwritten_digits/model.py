@@ -7,8 +7,8 @@ __all__ = ['TRAINING_EXTRAS', 'SHORT_EXTRAS', 'SCANS', 'REFINE_EPOCHS', 'REFINE_
            'ADAPT_LEARNING_RATE', 'ADAPT_SCANS', 'SEEDS', 'CALIBRATION_SEED', 'CALIBRATION_EXTRAS', 'frame_all',
            'training_split', 'training_set', 'tutorial_model', 'digit_model', 'augment', 'save_atomically', 'EpochLog',
            'train_model', 'refine_model', 'adapt_to_writers', 'ensemble', 'members_of', 'previous_release',
-           'train_shipped_model', 'calibration_sets', 'runtime_model', 'calibrate_model', 'export_model',
-           'accuracy_by_source', 'release_record', 'train_release']
+           'train_shipped_model', 'calibration_sets', 'typical_training_digits', 'runtime_model', 'calibrate_model',
+           'export_model', 'accuracy_by_source', 'release_record', 'train_release']
 
 # %% ../nbs/02_model.ipynb #fba3b452
 import json, os, tempfile, time
@@ -339,6 +339,11 @@ def calibration_sets(x_val, y_val) -> tuple[dict, dict]:
     kinds = np.repeat(list(CALIBRATION_EXTRAS), list(CALIBRATION_EXTRAS.values()))
     return digit_sets, {kind: x[kinds == kind] for kind in CALIBRATION_EXTRAS}
 
+def typical_training_digits(x_fit, y_fit) -> tuple[np.ndarray, np.ndarray]:
+    "The digits that define what a typical digit looks like: MNIST's and USPS's training digits, framed, and their labels."
+    writers, writer_labels = usps_part('fit')
+    return np.concatenate([frame_all(x_fit)[..., 0], writers]), np.concatenate([y_fit, writer_labels])
+
 # %% ../nbs/02_model.ipynb #37759d37
 def runtime_model(model: keras.Model) -> keras.Model:
     "The ensemble `model` with named outputs: `probabilities` (the members' mean) and their `features`, concatenated."
@@ -352,12 +357,12 @@ def runtime_model(model: keras.Model) -> keras.Model:
                        name='digit_runtime')
 
 # %% ../nbs/02_model.ipynb #ac410e45
-def calibrate_model(model: keras.Model, x_fit, y_fit, digit_sets: dict, non_digit_sets: dict,
+def calibrate_model(model: keras.Model, typical_digits: tuple, digit_sets: dict, non_digit_sets: dict,
                     max_doubt=MAX_DOUBT) -> tuple[dict, np.ndarray, np.ndarray]:
-    "Fit typicality on the training digits, then the temperature, thresholds and not-a-digit scale on the calibration sets."
+    "Fit typicality on `typical_digits` `(framed, labels)`, then the temperature, thresholds and not-a-digit scale on the calibration sets."
     runtime = runtime_model(model)
     run = lambda framed: runtime.predict(np.asarray(framed).reshape(-1, MNIST_SIZE, MNIST_SIZE, 1), batch_size=1000, verbose=0)
-    means, precision = fit_typicality(run(frame_all(x_fit))['features'], y_fit)
+    means, precision = fit_typicality(run(typical_digits[0])['features'], typical_digits[1])
     outputs = {name: run(images) for name, (images, _) in digit_sets.items()}
     outputs |= {kind: run(images) for kind, images in non_digit_sets.items()}
     labels = [labels for _, labels in digit_sets.values()] + [np.full(len(x), NOT_A_DIGIT) for x in non_digit_sets.values()]
@@ -419,7 +424,7 @@ def train_release(work_dir=None, folder=None, seeds=SEEDS, base=None) -> Path:
     model, infos = train_shipped_model(seeds, work_dir=work_dir or data_dir()/'cache'/'train', base=base, earlier=earlier)
     (x_train, y_train), (x_test, y_test) = load_mnist()
     (x_fit, y_fit), (x_val, y_val) = training_split(x_train, y_train)
-    calibration, means, precision = calibrate_model(model, x_fit, y_fit, *calibration_sets(x_val, y_val))
+    calibration, means, precision = calibrate_model(model, typical_training_digits(x_fit, y_fit), *calibration_sets(x_val, y_val))
     folder = Path(folder or models_dir())
     save_atomically(model, folder/'digits.keras')
     by_source = {'before adapting to writers': accuracy_by_source(ensemble(earlier), x_test, y_test),

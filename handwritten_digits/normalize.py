@@ -7,12 +7,12 @@ __all__ = ['STROKE_RANGE', 'STROKE_TARGET', 'STROKE_LEVEL', 'FRAME_WORK_SIDE', '
            'WORK_SIDE', 'MIN_SIDE', 'LUMA', 'FLAT_RANGE', 'BACKGROUND_FRACTION', 'BACKGROUND_WORK_SIDE', 'MIN_OPENING',
            'LOW_RESOLUTION', 'PAPER_PERCENTILE', 'MAJORITY_PERCENTILE', 'PAGE_WORK_SIDE', 'PAGE_CLOSING',
            'PAGE_MIN_SIDE', 'PAGE_MIN_SURROUND', 'PAGE_CONTRAST', 'PAGE_SOLIDITY', 'PAGE_RECTANGULARITY', 'PAGE_ALONE',
-           'PAGE_MARGIN', 'PAPER_BLUR', 'NOISE_WINDOW', 'MAD_TO_SIGMA', 'MIN_CONTRAST', 'MIN_SIGNAL_TO_NOISE',
-           'INK_SURE', 'INK_MAYBE', 'FRAME_LINE_SPAN', 'FRAME_LINE_THINNESS', 'DIGIT_SHARE', 'SPECK_FRACTION',
-           'stroke_width', 'adjust_stroke', 'crop_to_ink', 'frame_digit', 'DigitImageError', 'UnreadableImageError',
-           'NoDigitFoundError', 'check_size', 'load_image', 'grayscale', 'ink_and_background', 'otsu_threshold',
-           'rectangularity', 'find_page', 'on_the_page', 'ink_contrast', 'has_ink', 'hysteresis_mask', 'is_clutter',
-           'keep_pieces', 'ink_map', 'read_ink', 'normalize']
+           'PAGE_EDGE', 'PAGE_EDGE_WIDTH', 'PAGE_MARGIN', 'PAPER_BLUR', 'NOISE_WINDOW', 'MAD_TO_SIGMA', 'MIN_CONTRAST',
+           'MIN_SIGNAL_TO_NOISE', 'INK_SURE', 'INK_MAYBE', 'FRAME_LINE_SPAN', 'FRAME_LINE_THINNESS', 'DIGIT_SHARE',
+           'SPECK_FRACTION', 'stroke_width', 'adjust_stroke', 'crop_to_ink', 'frame_digit', 'DigitImageError',
+           'UnreadableImageError', 'NoDigitFoundError', 'check_size', 'load_image', 'grayscale', 'ink_and_background',
+           'otsu_threshold', 'rectangularity', 'find_page', 'on_the_page', 'ink_contrast', 'has_ink', 'hysteresis_mask',
+           'is_clutter', 'keep_pieces', 'ink_map', 'read_ink', 'normalize']
 
 # %% ../nbs/01_normalize.ipynb #366c4e73
 import io, warnings
@@ -248,7 +248,9 @@ PAGE_MIN_SURROUND = 0.04    # ...leaves at least this share of the image around 
 PAGE_CONTRAST = 0.15        # ...is brighter than what surrounds it by at least this much (median against median)...
 PAGE_SOLIDITY = 0.9         # ...has next to no holes once its writing is closed...
 PAGE_RECTANGULARITY = 0.75  # ...fills at least this share of the smallest rotated rectangle around it...
-PAGE_ALONE = 0.1            # ...and outside it, no more paper-bright area than this share of its own (paper around a ring of ink)
+PAGE_ALONE = 0.1            # ...outside it, no more paper-bright area than this share of its own (paper around a ring of ink)...
+PAGE_EDGE = 0.1             # ...and its outline is a step: this much brighter just inside than just outside
+PAGE_EDGE_WIDTH = 2         # pixels of the small copy on either side of the outline that make 'just inside' and 'just outside'
 PAGE_MARGIN = 0.015         # the sheet's shadowed, blurred outline is left out by this part of the copy's longer side
 
 # %% ../nbs/01_normalize.ipynb #8f833fea
@@ -272,6 +274,12 @@ def rectangularity(mask: np.ndarray) -> float:
     return float(mask.sum() / ((np.ptp(along, 0) + 1) * (np.ptp(across, 0) + 1)).min())
 
 # %% ../nbs/01_normalize.ipynb #192201d5
+def _edge_step(image: np.ndarray, region: np.ndarray) -> float:
+    "How much brighter `image` is just inside `region`'s outline than just outside it (medians of two thin bands)."
+    inside = region & ~ndimage.binary_erosion(region, iterations=PAGE_EDGE_WIDTH)
+    outside = ndimage.binary_dilation(region, iterations=PAGE_EDGE_WIDTH) & ~region
+    return float(np.median(image[inside]) - np.median(image[outside])) if inside.any() and outside.any() else 0.0
+
 def find_page(gray: np.ndarray) -> np.ndarray|None:
     "The sheet of paper in `gray` as a mask, where a bright sheet lies on something darker; `None` where paper fills the image."
     if max(gray.shape) <= LOW_RESOLUTION: return None   # a small scan is one digit filling its frame
@@ -285,7 +293,7 @@ def find_page(gray: np.ndarray) -> np.ndarray|None:
     rows, cols = np.flatnonzero(sheet.any(1)), np.flatnonzero(sheet.any(0))
     if (min(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 < PAGE_MIN_SIDE * min(small.shape) or (~sheet).mean() < PAGE_MIN_SURROUND
             or bright.sum() < PAGE_SOLIDITY * sheet.sum() or np.median(small[sheet]) - np.median(small[~sheet]) < PAGE_CONTRAST
-            or rectangularity(sheet) < PAGE_RECTANGULARITY): return None
+            or rectangularity(sheet) < PAGE_RECTANGULARITY or _edge_step(closed, sheet) < PAGE_EDGE): return None
     sheet = ndimage.binary_erosion(sheet, iterations=max(1, round(PAGE_MARGIN * max(small.shape))))
     if not sheet.any(): return None
     rows, cols = (np.minimum(np.arange(n) * s // n, s - 1) for n, s in zip(gray.shape, small.shape))   # back to full size

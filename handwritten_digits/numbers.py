@@ -224,6 +224,10 @@ class NumberReading:
     boxes: list[tuple[int, int, int, int]]   # (x0, y0, x1, y1) in the original image's pixels, after EXIF rotation
     alternative: str|None = None             # the runner-up reading, where it is nearly as likely as `text`
 
+    def __repr__(self) -> str:   # rounded, one line: the digits' predictions and boxes are a list away
+        return (f'NumberReading(text={self.text!r}, digits={len(self.digits)}, confidence={self.confidence:.3f}, '
+                f'alternative={self.alternative!r})')
+
     @property
     def confidence(self) -> float:
         "The confidence of the least certain digit: the chance the whole number is right is at most this."

@@ -29,6 +29,10 @@ class Prediction:
     is_digit: bool = True             # False when the model declines: this is not a digit
     not_digit: float = 0.0            # the probability that the input is not a digit
 
+    def __repr__(self) -> str:   # rounded, and without the ten probabilities and the image
+        return (f'Prediction(digit={self.digit}, confidence={self.confidence:.3f}, is_digit={self.is_digit}, '
+                f'not_digit={self.not_digit:.3f}, unusual={self.unusual})')
+
     @property
     def is_confident(self) -> bool:
         "Whether the answer can be given without a caveat: a digit, typical of its class, with a confident probability."

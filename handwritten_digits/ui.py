@@ -5,11 +5,12 @@
 # %% auto #0
 __all__ = ['MAX_UPLOAD_MB', 'log', 'SURE_COLOUR', 'UNSURE_COLOUR', 'LAYOUT_CSS', 'CONTROL_CSS', 'CARD_CSS', 'STYLE', 'TOP_DIGITS',
            'ADVICE', 'CROP_MARGIN', 'CROP_SIZE', 'PLAIN_WORDS', 'PAD_SIDE', 'POINTER_ACTIONS', 'PEN_WIDTH',
-           'MAX_PAD_POINTS', 'INK', 'PEN_SETTLE_S', 'MAX_CARDS', 'PAD_HINT', 'PAGE_SCRIPT', 'png_bytes', 'thumbnail',
-           'model_view', 'img_tag', 'figure', 'styled', 'probability_bars', 'Card', 'card_html', 'error_card',
-           'verdict', 'prediction_card', 'number_crop', 'number_card', 'in_plain_words', 'result_card', 'pad_event',
-           'Strokes', 'paint', 'PadCanvas', 'call_later', 'DrawingPad', 'ResultList', 'example_tiles', 'upload_button',
-           'uploaded_files', 'drawing_card', 'DrawingPanel', 'log_to_server', 'intro', 'reading_status', 'DigitApp']
+           'MAX_PAD_POINTS', 'READ_HEIGHT', 'MAX_ENLARGEMENT', 'INK', 'PEN_SETTLE_S', 'MAX_CARDS', 'PAD_HINT',
+           'PAGE_SCRIPT', 'png_bytes', 'thumbnail', 'model_view', 'img_tag', 'figure', 'styled', 'probability_bars',
+           'Card', 'card_html', 'error_card', 'verdict', 'prediction_card', 'number_crop', 'number_card',
+           'in_plain_words', 'result_card', 'pad_event', 'Strokes', 'paint', 'PadCanvas', 'call_later', 'DrawingPad',
+           'ResultList', 'example_tiles', 'upload_button', 'uploaded_files', 'drawing_card', 'DrawingPanel',
+           'log_to_server', 'intro', 'reading_status', 'DigitApp']
 
 # %% ../nbs/06_ui.ipynb #7414d818
 import asyncio, base64, html, io, logging, math, re, sys
@@ -333,6 +334,8 @@ def pad_event(content, side=PAD_SIDE) -> tuple[str, tuple[float, float]|None]|No
 # %% ../nbs/06_ui.ipynb #8594b14b
 PEN_WIDTH = 20            # stroke width on the 280 px pad: 2 of the 28 pixels, like MNIST's pen
 MAX_PAD_POINTS = 5_000    # points kept per drawing; later ones are ignored
+READ_HEIGHT = 200         # a small drawing is redrawn this tall, with the same pen, before it is read...
+MAX_ENLARGEMENT = 6       # ...but enlarged at most this much (a dot or a dash stays small)
 
 class Strokes:
     "The strokes of one drawing, as lists of `(x, y)` points on a `side`×`side` pad."
@@ -347,14 +350,25 @@ class Strokes:
         self.points += 1
         return True
 
-    def image(self) -> Image.Image:
-        "The strokes drawn black on white with round ends, as the recognizer wants them."
-        image = Image.new('L', (self.side, self.side), 255)
+    def image(self, scale: float = 1.0, size: tuple[int, int]|None = None, offset=(0.0, 0.0)) -> Image.Image:
+        "The strokes drawn black on white with round ends, as the recognizer wants them; optionally scaled and moved."
+        image = Image.new('L', size or (self.side, self.side), 255)
         pen, r = ImageDraw.Draw(image), self.pen / 2
         for line in self.lines:
+            line = [((x - offset[0]) * scale, (y - offset[1]) * scale) for x, y in line]
             if len(line) > 1: pen.line(line, fill=0, width=self.pen, joint='curve')
             for x, y in (line[0], line[-1]): pen.ellipse([x - r, y - r, x + r, y + r], fill=0)
         return image
+
+    def for_reading(self) -> Image.Image:
+        "The drawing as it is read: a small one redrawn `READ_HEIGHT` tall with the same pen, so its strokes keep their shape."
+        if not self.points: return self.image()
+        points = np.array([point for line in self.lines for point in line], float)
+        low, high = points.min(0), points.max(0)
+        scale = float(np.clip(READ_HEIGHT / max(high[1] - low[1], 1), 1, MAX_ENLARGEMENT))
+        margin = 2 * self.pen
+        size = tuple(int(v) for v in np.ceil((high - low) * scale + 2 * margin))
+        return self.image(scale, size, offset=low - margin / scale)
 
 # %% ../nbs/06_ui.ipynb #8af8c962
 INK = '#0f172a'   # the pen's colour on the pad's white paper
@@ -445,7 +459,7 @@ class DrawingPad(PadCanvas):
 
     def _answer(self):
         self.waiting = None
-        self.on_drawing(self.strokes.image())
+        self.on_drawing(self.strokes.for_reading())
 
     def _call_off(self):
         if self.waiting is not None: self.waiting.cancel()
@@ -518,8 +532,12 @@ def uploaded_files(value) -> list[tuple[str, bytes]]:
 
 # %% ../nbs/06_ui.ipynb #5f18d022
 def drawing_card(recognizer: DigitRecognizer, image: Image.Image) -> Card:
-    "The card for a drawing on the pad; never raises."
-    try: return prediction_card('Your drawing', None, recognizer.predict(image), given='drawing')
+    "The card for a drawing on the pad, read like an upload (one digit, or a whole number); never raises."
+    try:
+        steps = {}
+        reading = read_number(image, recognizer, steps)
+        if len(reading.digits) == 1: return prediction_card('Your drawing', None, reading.digits[0], given='drawing')
+        return number_card('Your drawing', steps['upright'], steps['scale'], reading)
     except DigitImageError as e: return error_card('Your drawing', in_plain_words(e, given='drawing'))
     except Exception:
         log.exception('unexpected failure on a drawing')

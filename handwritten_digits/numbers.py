@@ -7,10 +7,10 @@ __all__ = ['RULE_LENGTH', 'MAX_PIECES', 'SPECK_SIZE', 'TALL', 'LINE_MARGIN', 'DR
            'CUT_SPACING', 'SEAM_REACH', 'MAX_CUT_INK', 'MIN_SIDE_INK', 'MAX_RUN', 'MAX_WIDTH', 'JOIN_GAP',
            'ASPECT_LIMITS', 'WIDTH_PENALTY', 'MARK_HEIGHT', 'SHORT_PENALTY', 'UNUSUAL_PENALTY', 'ALTERNATIVES',
            'HESITATION', 'CUT_COST', 'SKIP_COST', 'SEQUENCE_SURE', 'NUMBER_DIGITS', 'NUMBER_SURE', 'MAX_CANDIDATES',
-           'Piece', 'union', 'typical_height', 'without_rules', 'ink_pieces', 'reading_order', 'seam', 'cut_candidates',
-           'split_piece', 'candidate_runs', 'run_score', 'best_paths', 'NumberReading', 'line_parts', 'read_line',
-           'line_ink', 'sequence_digits', 'prefer_sequence', 'clearly_a_number', 'shared_sequence_reader',
-           'joint_score', 'read_number']
+           'SURE_SHARE', 'Piece', 'union', 'typical_height', 'without_rules', 'ink_pieces', 'reading_order', 'seam',
+           'cut_candidates', 'split_piece', 'candidate_runs', 'run_score', 'best_paths', 'NumberReading', 'line_parts',
+           'read_line', 'line_ink', 'sequence_digits', 'prefer_sequence', 'clearly_a_number', 'shared_sequence_reader',
+           'joint_score', 'stands_as_number', 'read_number']
 
 # %% ../nbs/05_numbers.ipynb #0bb17b04
 import functools
@@ -308,6 +308,12 @@ def joint_score(score: float, path, answers: dict) -> float:
     "A reading's log-score plus the log-probability that each of its candidates is a digit at all (`not_digit`)."
     return score + sum(np.log(max(1 - answers[i, j][0].not_digit, 1e-9)) for i, j, _ in path)
 
+SURE_SHARE = 2 / 3   # a reading whose ink, as one mark, is declined stands as a number only if this share of its digits is sure
+
+def stands_as_number(digits: list[Prediction], sequence_sure: bool) -> bool:
+    "Whether a reading of `digits` is a number when all its ink, as one mark, is no digit."
+    return sequence_sure or np.mean([d.is_confident for d in digits]) >= SURE_SHARE
+
 # %% ../nbs/05_numbers.ipynb #7f453e90
 def read_number(source, recognizer: DigitRecognizer|None = None, steps: dict|None = None,
                 sequence_reader: SequenceReader|None = None) -> NumberReading:
@@ -326,12 +332,11 @@ def read_number(source, recognizer: DigitRecognizer|None = None, steps: dict|Non
     *predictions, as_one = recognizer.predict_framed(np.stack([frame_digit(ink[w.y0:w.y1, w.x0:w.x1] * w.mask) for w in wholes]))
     inks = [line_ink(ink, line) for line in ordered]   # the sequence model reads every line too, in one call
     sequences = sequence_reader.read([line for line, _ in inks])
-    texts, alternatives, digits, boxes, segmented = [], [], [], [], []
+    texts, alternatives, digits, boxes = [], [], [], []
     for k, (parts, origins) in enumerate(lines):
         answers = {(i, j): (p, w) for (line, i, j), p, w in zip(runs, predictions, wholes) if line == k}
         (score, path), *others = read_line(parts, origins, answers, height, stroke) or [(0, ())]
         found = [answers[i, j] for i, j, _ in path]   # (prediction, piece) per digit
-        segmented += [prediction for prediction, _ in found]
         if prefer_sequence(_text(path), sequences[k][0]):   # the segmentation's reading becomes the runner-up
             found, others = list(zip(*sequence_digits(*sequences[k], ink, inks[k][1]))), [(score, path)]
         if not found: continue
@@ -342,8 +347,7 @@ def read_number(source, recognizer: DigitRecognizer|None = None, steps: dict|Non
         digits += [prediction for prediction, _ in found]
         boxes += [_box(piece, scale) for _, piece in found]
     if not texts: raise NoDigitFoundError('no digit found: only marks too small to be digits')
-    sure_of_digits = any(p.is_confident for p in segmented) or any(clearly_a_number(s) for s, _ in sequences)
-    if not as_one.is_digit and not sure_of_digits:   # no sure digit in parts or as a line, and the whole is no digit
+    if not as_one.is_digit and not stands_as_number(digits, any(clearly_a_number(s) for s, _ in sequences)):
         return NumberReading(str(as_one.digit), [as_one], [_box(everything, scale)])
     hesitant = next((k for k, a in enumerate(alternatives) if a), None)
     alternative = None if hesitant is None else '\n'.join(alternatives[hesitant] if k == hesitant else t for k, t in enumerate(texts))

@@ -311,7 +311,7 @@ def joint_score(score: float, path, answers: dict) -> float:
 SURE_SHARE = 2 / 3   # a reading whose ink, as one mark, is declined stands as a number only if this share of its digits is sure
 
 def stands_as_number(digits: list[Prediction], sequence_sure: bool) -> bool:
-    "Whether a reading of `digits` is a number when all its ink, as one mark, is no digit."
+    "Whether a line's reading is a number when all its ink, as one mark, is no digit: `digits` are the search's, not the sequence model's."
     return sequence_sure or np.mean([d.is_confident for d in digits]) >= SURE_SHARE
 
 # %% ../nbs/05_numbers.ipynb #7f453e90
@@ -332,11 +332,12 @@ def read_number(source, recognizer: DigitRecognizer|None = None, steps: dict|Non
     *predictions, as_one = recognizer.predict_framed(np.stack([frame_digit(ink[w.y0:w.y1, w.x0:w.x1] * w.mask) for w in wholes]))
     inks = [line_ink(ink, line) for line in ordered]   # the sequence model reads every line too, in one call
     sequences = sequence_reader.read([line for line, _ in inks])
-    texts, alternatives, digits, boxes = [], [], [], []
+    texts, alternatives, digits, boxes, segmented = [], [], [], [], []
     for k, (parts, origins) in enumerate(lines):
         answers = {(i, j): (p, w) for (line, i, j), p, w in zip(runs, predictions, wholes) if line == k}
         (score, path), *others = read_line(parts, origins, answers, height, stroke) or [(0, ())]
         found = [answers[i, j] for i, j, _ in path]   # (prediction, piece) per digit
+        segmented += [prediction for prediction, _ in found]
         if prefer_sequence(_text(path), sequences[k][0]):   # the segmentation's reading becomes the runner-up
             found, others = list(zip(*sequence_digits(*sequences[k], ink, inks[k][1]))), [(score, path)]
         if not found: continue
@@ -347,7 +348,7 @@ def read_number(source, recognizer: DigitRecognizer|None = None, steps: dict|Non
         digits += [prediction for prediction, _ in found]
         boxes += [_box(piece, scale) for _, piece in found]
     if not texts: raise NoDigitFoundError('no digit found: only marks too small to be digits')
-    if not as_one.is_digit and not stands_as_number(digits, any(clearly_a_number(s) for s, _ in sequences)):
+    if not as_one.is_digit and not stands_as_number(segmented, any(clearly_a_number(s) for s, _ in sequences)):
         return NumberReading(str(as_one.digit), [as_one], [_box(everything, scale)])
     hesitant = next((k for k, a in enumerate(alternatives) if a), None)
     alternative = None if hesitant is None else '\n'.join(alternatives[hesitant] if k == hesitant else t for k, t in enumerate(texts))

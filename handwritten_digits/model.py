@@ -200,8 +200,8 @@ def _finished(work_dir: Path) -> tuple[keras.Model, dict]|None:
 
 # %% ../nbs/02_model.ipynb #7fab810f
 def train_model(epochs=15, batch_size=128, learning_rate=2e-3, subset=None, seed=42, strategy=None, output=None,
-                work_dir=None, verbose=1, mnist=None, extras=TRAINING_EXTRAS, callbacks=()) -> tuple[keras.Model, dict]:
-    "Train `digit_model` on framed, augmented MNIST and synthetic `extras`; return the best-on-validation model and its record."
+                work_dir=None, verbose=1, mnist=None, extras=TRAINING_EXTRAS, callbacks=(), build=digit_model) -> tuple[keras.Model, dict]:
+    "Train `build()` (by default `digit_model`) on framed, augmented MNIST and synthetic `extras`; return the best-on-validation model and its record."
     work_dir = Path(work_dir or tempfile.mkdtemp(prefix='digits-train-'))
     if finished := _finished(work_dir): return finished
     keras.utils.set_random_seed(seed)
@@ -209,7 +209,7 @@ def train_model(epochs=15, batch_size=128, learning_rate=2e-3, subset=None, seed
     work_dir.mkdir(parents=True, exist_ok=True)
     fit_data = _fit_pipeline(*_cached_training_set(x_fit, y_fit, seed, extras, work_dir), batch_size, seed)
     with (strategy or tf.distribute.get_strategy()).scope():
-        model = digit_model()
+        model = build()   # the contract: input (28, 28, 1), a layer named 'features', an output named 'probabilities'
         _compile(model, learning_rate, epochs * len(fit_data))
     info = _fit_resumably(model, fit_data, validation, epochs, work_dir, verbose, callbacks, seed=seed)
     if output: save_atomically(model, output)

@@ -239,6 +239,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                              'handwritten_digits/numbers.py'),
                                             'handwritten_digits.numbers.cut_candidates': ( 'numbers.html#cut_candidates',
                                                                                            'handwritten_digits/numbers.py'),
+                                            'handwritten_digits.numbers.in_doubt': ( 'numbers.html#in_doubt',
+                                                                                     'handwritten_digits/numbers.py'),
                                             'handwritten_digits.numbers.ink_pieces': ( 'numbers.html#ink_pieces',
                                                                                        'handwritten_digits/numbers.py'),
                                             'handwritten_digits.numbers.joint_score': ( 'numbers.html#joint_score',

@@ -10,7 +10,7 @@ __all__ = ['RULE_LENGTH', 'MAX_PIECES', 'SPECK_SIZE', 'TALL', 'LINE_MARGIN', 'DR
            'SURE_SHARE', 'Piece', 'union', 'typical_height', 'without_rules', 'ink_pieces', 'reading_order', 'seam',
            'cut_candidates', 'split_piece', 'candidate_runs', 'run_score', 'best_paths', 'NumberReading', 'line_parts',
            'read_line', 'line_ink', 'sequence_digits', 'prefer_sequence', 'clearly_a_number', 'shared_sequence_reader',
-           'joint_score', 'stands_as_number', 'read_number']
+           'in_doubt', 'joint_score', 'stands_as_number', 'read_number']
 
 # %% ../nbs/05_numbers.ipynb #0bb17b04
 import functools
@@ -297,6 +297,12 @@ def shared_sequence_reader() -> SequenceReader:
     "One `SequenceReader` for every call that does not bring its own (loading it takes a few milliseconds)."
     return SequenceReader()
 
+def in_doubt(path, answers: dict, origins: list[int]) -> bool:
+    "Whether the search's reading `path` of a line leaves room for the sequence model: a digit unsure, or cut out of a larger mark."
+    unsure = any(not answers[i, j][0].is_confident for i, j, _ in path)
+    cut = any(origins.count(o) > origins[i:j].count(o) for i, j, _ in path for o in set(origins[i:j]))
+    return unsure or cut
+
 # %% ../nbs/05_numbers.ipynb #987f17a2
 MAX_CANDIDATES = 600   # more candidate digits than this is not a number: refuse before framing any
 
@@ -338,7 +344,7 @@ def read_number(source, recognizer: DigitRecognizer|None = None, steps: dict|Non
         (score, path), *others = read_line(parts, origins, answers, height, stroke) or [(0, ())]
         found = [answers[i, j] for i, j, _ in path]   # (prediction, piece) per digit
         segmented += [prediction for prediction, _ in found]
-        if prefer_sequence(_text(path), sequences[k][0]):   # the segmentation's reading becomes the runner-up
+        if in_doubt(path, answers, origins) and prefer_sequence(_text(path), sequences[k][0]):   # the search's reading becomes the runner-up
             found, others = list(zip(*sequence_digits(*sequences[k], ink, inks[k][1]))), [(score, path)]
         if not found: continue
         texts.append(''.join(str(p.digit) for p, _ in found))

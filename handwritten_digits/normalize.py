@@ -276,7 +276,7 @@ def rectangularity(mask: np.ndarray) -> float:
 # %% ../nbs/01_normalize.ipynb #192201d5
 def _edge_step(image: np.ndarray, region: np.ndarray) -> float:
     "How much brighter `image` is just inside `region`'s outline than just outside it (medians of two thin bands)."
-    inside = region & ~ndimage.binary_erosion(region, iterations=PAGE_EDGE_WIDTH)
+    inside = region & ~ndimage.binary_erosion(region, iterations=PAGE_EDGE_WIDTH, border_value=1)   # the image's edge is no outline
     outside = ndimage.binary_dilation(region, iterations=PAGE_EDGE_WIDTH) & ~region
     return float(np.median(image[inside]) - np.median(image[outside])) if inside.any() and outside.any() else 0.0
 

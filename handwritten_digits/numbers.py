@@ -266,7 +266,8 @@ def line_ink(ink: np.ndarray, line: list[Piece]) -> tuple[np.ndarray, Piece]:
 def sequence_digits(reading: LineReading, columns_per_pixel: float, ink: np.ndarray, whole: Piece) -> tuple[list[Prediction], list[Piece]]:
     "The digits the sequence model read in line `whole`, each as a `Prediction` with its piece: the line's ink between the midpoints to its neighbours."
     centres = reading.centres(columns_per_pixel)
-    edges = [0, *(round((left + right) / 2) for left, right in zip(centres, centres[1:])), whole.width]
+    middles = [round((left + right) / 2) for left, right in zip(centres, centres[1:])]
+    edges = np.maximum.accumulate(np.clip([0, *middles, whole.width], 0, whole.width))   # a squeezed line's centres may overshoot
     predictions, pieces = [], []
     for digit, choices, x0, x1 in zip(reading.digits, reading.choices, edges, edges[1:]):
         mask = whole.mask[:, x0:x1]

@@ -19,6 +19,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                                    'handwritten_digits/calibration.py'),
                                                 'handwritten_digits.calibration.rescale_not_digit': ( 'calibration.html#rescale_not_digit',
                                                                                                       'handwritten_digits/calibration.py'),
+                                                'handwritten_digits.calibration.ten_digit_probabilities': ( 'calibration.html#ten_digit_probabilities',
+                                                                                                            'handwritten_digits/calibration.py'),
                                                 'handwritten_digits.calibration.typicality_distance': ( 'calibration.html#typicality_distance',
                                                                                                         'handwritten_digits/calibration.py')},
             'handwritten_digits.cli': { 'handwritten_digits.cli._answer': ('cli.html#_answer', 'handwritten_digits/cli.py'),

@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['TEMPERATURES', 'CONFIDENT', 'MAX_DOUBT', 'NOT_DIGIT_FLOOR', 'calibrate', 'fit_temperature', 'fit_not_digit_scale',
-           'rescale_not_digit', 'fit_typicality', 'typicality_distance', 'answers', 'needless_doubt', 'fit_thresholds']
+           'rescale_not_digit', 'fit_typicality', 'typicality_distance', 'ten_digit_probabilities', 'answers',
+           'needless_doubt', 'fit_thresholds']
 
 # %% ../nbs/01b_calibration.ipynb #2817e210
 import numpy as np
@@ -63,9 +64,13 @@ def typicality_distance(features: np.ndarray, means: np.ndarray, precision: np.n
 # %% ../nbs/01b_calibration.ipynb #344d37e4
 CONFIDENT = 0.6   # below this probability an answer comes with a caveat
 
+def ten_digit_probabilities(probabilities: np.ndarray) -> np.ndarray:
+    "The ten digits' probabilities `(N, 10)` out of the eleven classes', renormalised: what they are if the input is a digit."
+    return probabilities[:, :NOT_A_DIGIT] / probabilities[:, :NOT_A_DIGIT].sum(1, keepdims=True)
+
 def answers(probabilities: np.ndarray, distances: np.ndarray, not_digit_threshold: float, unusual_distance: float) -> dict:
     "Per input: the ten digits' `probabilities` (summing to 1), best `digit`, its `confidence`, `is_digit`, `unusual`, `is_confident`."
-    digit_probabilities = probabilities[:, :NOT_A_DIGIT] / probabilities[:, :NOT_A_DIGIT].sum(1, keepdims=True)
+    digit_probabilities = ten_digit_probabilities(probabilities)
     confidence = digit_probabilities.max(1)
     is_digit = probabilities[:, NOT_A_DIGIT] < not_digit_threshold
     unusual = distances > unusual_distance

@@ -15,7 +15,7 @@ import numpy as np
 
 from .core import models_dir, MNIST_SIZE, NOT_A_DIGIT
 from .normalize import normalize, DigitImageError, UnreadableImageError, NoDigitFoundError
-from .calibration import calibrate, rescale_not_digit, typicality_distance, answers, CONFIDENT
+from .calibration import calibrate, rescale_not_digit, typicality_distance, ten_digit_probabilities, answers, CONFIDENT
 
 # %% ../nbs/03_predict.ipynb #3e9a24d5
 @dataclass(frozen=True)
@@ -94,8 +94,7 @@ class LiteModel:
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         "Calibrated probabilities `(N, 10)` of the ten digits for framed digits, if they are digits (each row sums to 1)."
-        digits = self.all_probabilities(images)[:, :NOT_A_DIGIT]
-        return digits / digits.sum(1, keepdims=True)
+        return ten_digit_probabilities(self.all_probabilities(images))
 
 # %% ../nbs/03_predict.ipynb #09b2f813
 class DigitRecognizer(LiteModel):

@@ -407,6 +407,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                          'handwritten_digits/serve.py'),
                                           'handwritten_digits.serve.AppKernelManager.__init__': ( 'serve.html#appkernelmanager.__init__',
                                                                                                   'handwritten_digits/serve.py'),
+                                          'handwritten_digits.serve.AppKernelManager.__init_subclass__': ( 'serve.html#appkernelmanager.__init_subclass__',
+                                                                                                           'handwritten_digits/serve.py'),
                                           'handwritten_digits.serve.AppKernelManager._default_kernel_manager_class': ( 'serve.html#appkernelmanager._default_kernel_manager_class',
                                                                                                                        'handwritten_digits/serve.py'),
                                           'handwritten_digits.serve.AppKernelManager.cull_kernel_if_idle': ( 'serve.html#appkernelmanager.cull_kernel_if_idle',

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8866
 
-.PHONY: app test chromium readme benchmark load-test number-benchmark real-benchmark
+.PHONY: app test chromium readme benchmark load-test class-benchmark number-benchmark real-benchmark
 # TensorFlow, which the training notebooks import, reports CUDA and oneDNN on every start; on a machine without a
 # GPU that is noise. Its C++ log keeps fatal messages only, and the few lines it writes before reading that
 # setting are filtered out of the notebook tests' output (real failures still show: they are Python exceptions).
@@ -45,6 +45,10 @@ benchmark: $(BIN)/.installed chromium
 
 load-test: $(BIN)/.installed chromium
 	$(BIN)/python scripts/load_test.py
+
+# Issue 6: an idle server's page, then a class of 30 arriving together (seconds until usable, CPU-s per visitor, pool memory).
+class-benchmark: $(BIN)/.installed chromium
+	$(BIN)/python scripts/load_test.py --arrivals 30
 
 # Whole numbers: exact-string accuracy on 300 seeded photos of real writers' digits (USPS validation), beside RapidOCR
 # (installed here for the comparison only: the library does not need it), dev set, speed, a page of text.

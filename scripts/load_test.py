@@ -7,13 +7,20 @@
 Prints, for each phase, the pages usable and answers right, and the kernels and memory (Voilà's server process and
 its kernels) over time, then whether the memory came back to its idle figure (the server after a first visit, with no
 visitor). Bounded: every wait has a time limit,
-and the server is stopped at the end."""
-import argparse, sys, threading, time
+and the server is stopped at the end.
+
+`--arrivals N` measures instead what issue 6 asks, on the server side: on an idle server, a few visitors one after
+the other (a light client, and Chromium till the upload button shows); then N visitors at once, each a light client
+that loads the page and asks its kernel for the upload widget's state, as the page's script does. Prints each
+visitor's seconds until usable, the CPU-seconds per visitor (server, fork server and kernels) and the memory of the
+idle pooled kernels."""
+import argparse, json, re, sys, threading, time, urllib.error, urllib.request
 
 import psutil
 from playwright.sync_api import sync_playwright, expect
 
 from appserver import ROOT, running_app, launch_chromium, kernel_memory_mb
+from hostile_client import V1Client
 
 SAMPLES = ROOT/'data'/'samples'
 SAMPLE_EVERY_S = 2        # how often the memory timeline is sampled
@@ -165,10 +172,116 @@ def main(visits: int, sessions: int, timeout_s: int) -> int:
     ok = (usable, right, usable_sessions, right_sessions) == (visits, visits, sessions, sessions)
     return 0 if ok and after_sessions[1] == 0 else 1
 
+# issue 6's targets
+IDLE_USABLE_S, CLASS_SLOWEST_S, POOLED_KERNEL_MB = 1.5, 12, 150
+IDLE_VISITS = 5
+
+def usable_s(url: str, timeout_s: float) -> float | str:
+    """Seconds until a light client has the page and, from its kernel, the state of the page's widgets (what the page's
+    script asks for before it shows them: all but one answer, the upload button among them), or why not: 'busy' (503),
+    or the error."""
+    start = time.perf_counter()
+    try:
+        html = urllib.request.urlopen(url, timeout=timeout_s).read().decode()
+        kernel_id = re.search(r'"kernelId": "([0-9a-f-]+)"', html)[1]
+        with V1Client(url, kernel_id) as client:
+            comms = client.widget_comms()
+            for comm_id in comms: client.send('comm_msg', {'comm_id': comm_id, 'data': {'method': 'request_state'}})
+            answered, upload, deadline = set(), False, start + timeout_s
+            while (len(answered) < len(comms) - 1 or not upload) and time.perf_counter() < deadline:
+                for _, header, content in client.replies(deadline - time.perf_counter(), 'comm_msg'):
+                    if header['msg_type'] == 'comm_msg':
+                        answered.add(content['comm_id'])
+                        upload |= content['data'].get('state', {}).get('_model_name') == 'FileUploadModel'
+            return time.perf_counter() - start if upload and len(answered) >= len(comms) - 1 else 'no widget state'
+    except urllib.error.HTTPError as e: return 'busy' if e.code == 503 else f'HTTP {e.code}'
+    except Exception as e: return f'{type(e).__name__}: {e}'
+
+def cpu_s(server) -> float:
+    "CPU-seconds used so far by the Voilà server and every process under it (the fork server, the kernels)."
+    total = 0.0
+    for process in [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]:
+        try: total += sum(process.cpu_times()[:2])
+        except psutil.Error: pass
+    return total
+
+def pooled_kernels(server) -> list[tuple[float, float]]:
+    "(RSS, USS) in MB of each kernel of the server."
+    sizes = []
+    for process in psutil.Process(server.pid).children(recursive=True):
+        try:
+            if 'ipykernel' in ' '.join(process.cmdline()):
+                m = process.memory_full_info()
+                sizes.append((m.rss / 2**20, m.uss / 2**20))
+        except psutil.Error: pass
+    return sizes
+
+IDLE_CPU = 0.2   # CPU-seconds a second that an idle server spends (heartbeats, the culler, the pooled kernels)
+# the visitors of the idle phase never leave (light clients do not ask for a shutdown): culled sooner than voila.json's 45 s
+QUICK_CULL = ['--AppKernelManager.unattended_timeout=5', '--AppKernelManager.cull_interval=2']
+
+def wait_idle(server, seconds: float = 20) -> float:
+    "Wait until the server and its processes use next to no CPU (the pool filled): seconds waited."
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        before = cpu_s(server)
+        time.sleep(1)
+        if cpu_s(server) - before < IDLE_CPU: break
+    return time.perf_counter() - start
+
+def arrivals(visitors: int, timeout_s: int) -> int:
+    with running_app(timeout=timeout_s, options=QUICK_CULL) as (url, server), sync_playwright() as p:
+        wait_idle(server)
+        pooled = pooled_kernels(server)
+        print(f'idle: {len(pooled)} pooled kernels, each RSS ' + ', '.join(f'{r:.0f}' for r, _ in pooled) +
+              ' MB; of its own (USS) ' + ', '.join(f'{u:.0f}' for _, u in pooled) + ' MB')
+        light = []
+        for _ in range(IDLE_VISITS):
+            light.append(usable_s(url, timeout_s))
+            wait_idle(server)
+        browser, seen = launch_chromium(p), []
+        for k in range(IDLE_VISITS):
+            page = browser.new_context().new_page()
+            start = time.perf_counter()
+            page.goto(url, timeout=timeout_s * 1000)
+            expect(page.locator('button.widget-upload')).to_be_visible(timeout=timeout_s * 1000)
+            seen.append(time.perf_counter() - start)
+            leave(page)
+            wait_idle(server)
+        browser.close()
+        fmt = lambda times: ', '.join(f'{t:.2f}' if isinstance(t, float) else t for t in times)
+        print(f'idle server, one visitor at a time: page usable after {fmt(light)} s (light client); '
+              f'upload button shown after {fmt(seen)} s (Chromium)')
+        # the visitors above have left: wait until their kernels are gone and the pool is full again
+        deadline = time.perf_counter() + timeout_s
+        while len(pooled_kernels(server)) > len(pooled) and time.perf_counter() < deadline: time.sleep(1)
+        wait_idle(server)
+
+        results, cpu_before = [None] * visitors, cpu_s(server)
+        def visit(k): results[k] = usable_s(url, timeout_s)
+        threads = [threading.Thread(target=visit, args=(k,)) for k in range(visitors)]
+        start = time.perf_counter()
+        for thread in threads: thread.start()
+        for thread in threads: thread.join()
+        wall = time.perf_counter() - start
+        cpu = cpu_s(server) - cpu_before
+        times = sorted(t for t in results if isinstance(t, float))
+        failed = [t for t in results if not isinstance(t, float)]
+        print(f'{visitors} visitors at once: {len(times)} served, {failed.count("busy")} busy, {len(failed) - failed.count("busy")} failed '
+              f'{sorted(set(failed))}; usable after ' + (f'{times[0]:.1f} s (first), {times[len(times) // 2]:.1f} s (median), '
+              f'{times[-1]:.1f} s (slowest)' if times else 'never') + f'; {cpu:.1f} CPU-s in all over {wall:.1f} s, '
+              f'{cpu / visitors:.2f} CPU-s per visitor (pool refill included) on {psutil.cpu_count()} cores')
+    ok = (not failed and times and times[-1] <= CLASS_SLOWEST_S and all(isinstance(t, float) and t <= IDLE_USABLE_S for t in light)
+          and all(r <= POOLED_KERNEL_MB for r, _ in pooled))
+    print('targets (idle <= %.1f s, class all served and slowest <= %d s, pooled kernel <= %d MB): %s'
+          % (IDLE_USABLE_S, CLASS_SLOWEST_S, POOLED_KERNEL_MB, 'met' if ok else 'NOT met'))
+    return 0 if ok else 1
+
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--visits', type=int, default=100, help='visitors one after the other')
     parser.add_argument('--sessions', type=int, default=20, help='visitors at once')
     parser.add_argument('--timeout', type=int, default=180, help='seconds any one wait may take')
+    parser.add_argument('--arrivals', type=int, default=0, help="issue 6's benchmark instead: this many visitors at once")
     args = parser.parse_args()
-    sys.exit(main(args.visits, args.sessions, args.timeout))
+    sys.exit(arrivals(args.arrivals, args.timeout) if args.arrivals else main(args.visits, args.sessions, args.timeout))

@@ -18,7 +18,9 @@ ARTIFACTS = ROOT/'artifacts'
 # voila.json's values, scaled down so that the tests wait seconds, not minutes
 MAX_KERNELS, UNATTENDED_S, CULL_INTERVAL_S = 3, 2, 1
 FAST_SERVER = [f'--AppKernelManager.max_kernels={MAX_KERNELS}', f'--AppKernelManager.unattended_timeout={UNATTENDED_S}',
-               f'--AppKernelManager.cull_interval={CULL_INTERVAL_S}']
+               f'--AppKernelManager.cull_interval={CULL_INTERVAL_S}',
+               # no pool of preheated kernels: the tests count the kernels their visitors start
+               '--VoilaConfiguration.default_pool_size=0']
 ATTACK_S = 10
 MAX_SERVER_GROWTH_MB = 100   # issue 9: an attack may raise the server's memory by less than this
 MAX_VISITOR_WAIT_S = 2       # ... and another visitor's request must be answered within this while it runs
@@ -244,5 +246,27 @@ def test_installed_wheel_serves_the_app(tmp_path):
     # the installed copy comes first on the path (and so in the kernels, which inherit it), before the checkout's
     with console_app(MAIN, tmp_path, env={**os.environ, 'PYTHONPATH': str(site)}) as (html, server):
         assert '<title>Handwritten digit recognizer</title>' in html and 'kernelId' in html
-        kernel, = [k for k in psutil.Process(server.pid).children() if 'ipykernel' in ' '.join(k.cmdline())]
-        assert Path(kernel.cwd()) == tmp_path/'prefix'/'share'/'handwritten_digits'   # the installed notebook's folder
+        # the page's kernel and the pool's, forked by the fork server (a child of the server)
+        kernels = [k for k in psutil.Process(server.pid).children(recursive=True) if 'ipykernel' in ' '.join(k.cmdline())]
+        assert kernels and {Path(k.cwd()) for k in kernels} == {tmp_path/'prefix'/'share'/'handwritten_digits'}   # the installed notebook's folder
+
+def test_pool_counts_toward_the_cap():
+    "Issue 6: preheated kernels wait within the cap; visitors take them, then fresh ones, then the busy page; a freed place refills the pool."
+    pool, cap = 2, 3
+    options = [f'--AppKernelManager.max_kernels={cap}', f'--AppKernelManager.unattended_timeout={UNATTENDED_S}',
+               f'--AppKernelManager.cull_interval={CULL_INTERVAL_S}', f'--VoilaConfiguration.default_pool_size={pool}']
+    with running_app(options=options) as (url, process):
+        assert wait_for(lambda: kernels(process) == pool, 60)
+        ids = [open_page(url) for _ in range(cap)]                        # the pool's two, then a fresh one
+        visitors = [V1Client(url, kernel_id) for kernel_id in ids]
+        assert kernels(process) == cap
+        with pytest.raises(urllib.error.HTTPError) as refused: open_page(url)
+        assert refused.value.code == 503
+        visitors.pop().ws.close()                                          # a place frees (culled): the pool takes it
+        running = lambda: ' '.join(' '.join(k.cmdline()) for k in psutil.Process(process.pid).children(recursive=True))
+        assert wait_for(lambda: ids[-1] not in running() and kernels(process) == cap, UNATTENDED_S + 4 * CULL_INTERVAL_S + 30)
+        time.sleep(1)                                                      # its page rendered in advance
+        start = time.perf_counter()
+        with V1Client(url, open_page(url)) as late:                         # served from the pool
+            assert time.perf_counter() - start < MAX_VISITOR_WAIT_S and late.widget_comms()
+        for visitor in visitors: visitor.ws.close()

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8866
 
-.PHONY: app test chromium readme benchmark load-test class-benchmark number-benchmark real-benchmark
+.PHONY: app test chromium nginx readme benchmark load-test class-benchmark number-benchmark real-benchmark
 # TensorFlow, which the training notebooks import, reports CUDA and oneDNN on every start; on a machine without a
 # GPU that is noise. Its C++ log keeps fatal messages only, and the few lines it writes before reading that
 # setting are filtered out of the notebook tests' output (real failures still show: they are Python exceptions).
@@ -30,7 +30,13 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
-test: $(BIN)/.installed chromium
+# tests/test_proxy.py runs several app servers behind Debian's nginx (deploy/nginx.conf); it lives in /usr/sbin.
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nginx; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq nginx; fi; }
+
+test: $(BIN)/.installed chromium nginx
 	set -o pipefail; $(BIN)/nbdev_test 2>&1 | { grep -Ev $(TF_NOISE) || true; }
 	$(BIN)/python -m pytest tests
 

@@ -272,13 +272,18 @@ def adapt_to_writers(model: keras.Model, seed: int, work_dir, writers, validatio
                                  seed=seed, writers=len(writers[1]))
 
 # %% ../nbs/02_model.ipynb #d8e0779a
+def _copy(model: keras.Model) -> keras.Model:
+    "A copy of `model`: same architecture, same weights (not `clone_model`: it would copy the optimizer too)."
+    copy = type(model).from_config(model.get_config())
+    copy.set_weights(model.get_weights())
+    return copy
+
 def ensemble(members: list[keras.Model]) -> keras.Model:
     "One model whose output `probabilities` is the mean of the `members`' outputs; members are cloned, weights copied."
     inputs = keras.Input(members[0].inputs[0].shape[1:])
     copies = []
     for k, member in enumerate(members):
-        clone = type(member).from_config(member.get_config())   # not clone_model: it would copy the optimizer too
-        clone.set_weights(member.get_weights())
+        clone = _copy(member)
         clone.name = f'member_{k}'   # names must be unique within the ensemble
         copies.append(clone)
     return keras.Model(inputs, layers.Average(name='probabilities')([m(inputs) for m in copies]), name='digit_ensemble')
@@ -295,12 +300,6 @@ def previous_release(folder) -> tuple[list[keras.Model], list[dict]]:
     members = members_of(keras.models.load_model(folder/'digits.keras'))
     stage = lambda history: {'history': history, 'seconds': sum(history['seconds']), 'val_accuracy': max(history['val_accuracy'])}
     return members, [{'seed': m['seed'], **stage(m['history']), 'refined': stage(m['refine_history'])} for m in record['members']]
-
-def _copy(model: keras.Model) -> keras.Model:
-    "An untrained-on copy of `model`: same architecture, same weights."
-    copy = type(model).from_config(model.get_config())
-    copy.set_weights(model.get_weights())
-    return copy
 
 # %% ../nbs/02_model.ipynb #639d1be8
 SEEDS = (42, 7, 2024)   # one member per seed

@@ -7,7 +7,7 @@ __all__ = ['INK_LEVEL', 'APART_GAP', 'OVERLAP', 'TOUCH_PAIRS', 'SIZE_JITTER', 'R
            'STRENGTH', 'LIGHT_FALL', 'BLUR', 'NOISE', 'QUALITY', 'MARKS', 'MARK_STROKE', 'DESKS', 'SHEET_SHARE', 'TILT',
            'FORESHORTENING', 'SHADOW', 'LENGTHS', 'DIGIT_HEIGHT', 'PHOTO_SIDE', 'PHONE_PHOTO', 'SMALL_SPAN',
            'KIND_CYCLE', 'digit_strokes', 'contact_offset', 'paste_in_row', 'write_number', 'photograph', 'with_mark',
-           'on_a_desk', 'NumberSample', 'number_sample', 'writers_digits', 'number_benchmark']
+           'on_a_desk', 'NumberSample', 'number_sample', 'number_benchmark']
 
 # %% ../nbs/04_number_samples.ipynb #b4c343fd
 import io
@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 from scipy import ndimage
 
 from .normalize import crop_to_ink
-from .real_writers import load_usps, split_by_class
+from .real_writers import usps_digits
 
 # %% ../nbs/04_number_samples.ipynb #49495f25
 def digit_strokes(image: np.ndarray, height: int) -> np.ndarray:
@@ -206,15 +206,9 @@ def number_sample(images: np.ndarray, labels: np.ndarray, kind: str, touching: b
 # %% ../nbs/04_number_samples.ipynb #3af649da
 KIND_CYCLE = ['pen'] * 10 + ['pencil'] * 3 + ['small pencil'] * 3 + ['punctuation'] * 2 + ['on a desk'] * 2   # the mix, repeated
 
-def writers_digits() -> tuple[np.ndarray, np.ndarray]:
-    "The USPS validation digits (`uint8`, ink high) and labels: real writers no model trained on."
-    images, labels = load_usps()
-    chosen = split_by_class(labels)['validation']
-    return images[chosen], labels[chosen]
-
 def number_benchmark(count: int = 400, seed: int = 0, digits: tuple|None = None):
     "`count` seeded `NumberSample`s of `digits` (USPS validation by default), kinds mixed as in `KIND_CYCLE`, every other one touching."
-    images, labels = digits if digits is not None else writers_digits()
+    images, labels = digits if digits is not None else usps_digits('validation')   # real writers no model trained on
     for k in range(count):
         kind = KIND_CYCLE[(k // 2) % len(KIND_CYCLE)]
         yield number_sample(images, labels, kind, k % 2 == 1, np.random.default_rng([seed, k]))

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['SHARED_DATASETS', 'USPS_ENV', 'USPS_FILE', 'USPS_SHA256', 'USPS_SIDE', 'USPS_SPLIT_SEED', 'USPS_SHARES',
            'OPTDIGITS_SHARES', 'DEV_ENV', 'dataset_folder', 'load_usps', 'split_by_class', 'framed_as_uploads',
-           'usps_part', 'load_optdigits', 'optdigits_part', 'dev_files']
+           'usps_digits', 'usps_part', 'load_optdigits', 'optdigits_digits', 'optdigits_part', 'dev_files']
 
 # %% ../nbs/00c_real_writers.ipynb #9ad85c67
 import csv, gzip, hashlib, os
@@ -64,11 +64,16 @@ def framed_as_uploads(images: np.ndarray) -> np.ndarray:
     return np.stack([normalize(image / scale) for image in images]) if len(images) else np.zeros((0, 28, 28), np.float32)
 
 # %% ../nbs/00c_real_writers.ipynb #c15e4956
-def usps_part(part: str) -> tuple[np.ndarray, np.ndarray]:
-    "The USPS digits of `part` (`'fit'`, `'calibration'` or `'validation'`), framed as uploads, and their labels."
+def usps_digits(part: str) -> tuple[np.ndarray, np.ndarray]:
+    "The USPS digits of `part` (`'fit'`, `'calibration'` or `'validation'`) as they are, `uint8` ink high, and their labels."
     images, labels = load_usps()
     chosen = split_by_class(labels)[part]
-    return framed_as_uploads(images[chosen]), labels[chosen]
+    return images[chosen], labels[chosen]
+
+def usps_part(part: str) -> tuple[np.ndarray, np.ndarray]:
+    "The USPS digits of `part`, framed as uploads, and their labels."
+    images, labels = usps_digits(part)
+    return framed_as_uploads(images), labels
 
 # %% ../nbs/00c_real_writers.ipynb #807b3c89
 def load_optdigits() -> tuple[np.ndarray, np.ndarray]:
@@ -80,11 +85,16 @@ def load_optdigits() -> tuple[np.ndarray, np.ndarray]:
 OPTDIGITS_SHARES = {'calibration': 0.5, 'validation': 0.5}
 
 # %% ../nbs/00c_real_writers.ipynb #0853c000
-def optdigits_part(part: str) -> tuple[np.ndarray, np.ndarray]:
-    "The optdigits scans of `part` (`'calibration'` or `'validation'`), framed as uploads, and their labels."
+def optdigits_digits(part: str) -> tuple[np.ndarray, np.ndarray]:
+    "The optdigits scans of `part` (`'calibration'` or `'validation'`) as they are, ink in [0, 1], and their labels."
     images, labels = load_optdigits()
     chosen = split_by_class(labels, shares=OPTDIGITS_SHARES)[part]
-    return framed_as_uploads(images[chosen]), labels[chosen]
+    return images[chosen], labels[chosen]
+
+def optdigits_part(part: str) -> tuple[np.ndarray, np.ndarray]:
+    "The optdigits scans of `part`, framed as uploads, and their labels."
+    images, labels = optdigits_digits(part)
+    return framed_as_uploads(images), labels
 
 # %% ../nbs/00c_real_writers.ipynb #73ecad7d
 DEV_ENV = 'HANDWRITING_DEV'   # the environment variable naming the folder of development photos

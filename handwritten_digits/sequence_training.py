@@ -17,7 +17,7 @@ from scipy import ndimage
 
 from .core import models_dir, data_dir
 from .data import load_mnist
-from .real_writers import load_usps, split_by_class
+from .real_writers import usps_digits
 from .normalize import crop_to_ink
 from .number_samples import digit_strokes, contact_offset, paste_in_row, with_mark
 from .sequence import LINE_HEIGHT, LINE_WIDTH, FRAMES, BLANK, line_image, decode
@@ -136,13 +136,10 @@ def train_sequence_model(count=60_000, epochs=4, batch_size=64, learning_rate=3e
     "Train the CTC reader on `count` strings of MNIST training digits and (`writer_share` of them) USPS fit digits."
     import keras
     (images, labels), _ = load_mnist()
-    usps, usps_labels = load_usps()
-    parts = split_by_class(usps_labels)
     start, fit, writers = time.time(), slice(None, -VALIDATION_DIGITS), round(count * writer_share)
-    strips, texts = _mixed_strings([(images[fit], labels[fit], count - writers),
-                                    (usps[parts['fit']], usps_labels[parts['fit']], writers)], seed)
+    strips, texts = _mixed_strings([(images[fit], labels[fit], count - writers), (*usps_digits('fit'), writers)], seed)
     valid = training_strings(images[-VALIDATION_DIGITS:], labels[-VALIDATION_DIGITS:], 1000, seed + 10)
-    valid_writers = training_strings(usps[parts['validation']], usps_labels[parts['validation']], 1000, seed + 11)
+    valid_writers = training_strings(*usps_digits('validation'), 1000, seed + 11)
     model, steps = sequence_model(), epochs * (count // batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate / 3, steps, warmup_target=learning_rate, warmup_steps=300)
     model.compile(keras.optimizers.Adam(schedule), ctc_loss)

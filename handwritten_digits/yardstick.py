@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .normalize import DigitImageError
 from .numbers import read_number, NumberReading
-from .real_writers import load_usps, load_optdigits, split_by_class, dev_files, OPTDIGITS_SHARES
+from .real_writers import usps_digits, optdigits_digits, dev_files
 from .samples import pen_ink, on_paper, skimage_photo, HELD_OUT_PHOTOS
 
 # %% ../nbs/10_evaluation.ipynb #d912d131
@@ -87,16 +87,14 @@ def non_digit_uploads(rng) -> dict[str, list[bytes]]:
 # %% ../nbs/10_evaluation.ipynb #0ce7a562
 def real_digit_uploads(rng, photos=PHOTOS_PER_SOURCE, scans=SCANS_PER_SOURCE) -> dict[str, list[tuple[object, int]]]:
     "Real digits from outside MNIST that no model trained on, by source, as `(upload, label)`."
-    usps, usps_labels = load_usps()
-    optdigits, opt_labels = load_optdigits()
-    usps_val = split_by_class(usps_labels)['validation']
-    opt_val = split_by_class(opt_labels, shares=OPTDIGITS_SHARES)['validation']
-    pick = lambda chosen, count: rng.choice(chosen, min(count, len(chosen)), replace=False)
+    usps, usps_labels = usps_digits('validation')
+    optdigits, opt_labels = optdigits_digits('validation')
+    pick = lambda images, count: rng.choice(len(images), min(count, len(images)), replace=False)
     sources = {
-        'USPS validation as phone photos': [(ink_photo(usps[i] / 255, rng), usps_labels[i]) for i in pick(usps_val, photos)],
-        'USPS validation as 16×16 scans': [(255 - usps[i], usps_labels[i]) for i in pick(usps_val, scans)],
-        'optdigits validation as phone photos': [(ink_photo(optdigits[i], rng), opt_labels[i]) for i in pick(opt_val, photos)],
-        'optdigits validation as 8×8 scans': [(np.uint8(255 - 255 * optdigits[i]), opt_labels[i]) for i in pick(opt_val, scans)]}
+        'USPS validation as phone photos': [(ink_photo(usps[i] / 255, rng), usps_labels[i]) for i in pick(usps, photos)],
+        'USPS validation as 16×16 scans': [(255 - usps[i], usps_labels[i]) for i in pick(usps, scans)],
+        'optdigits validation as phone photos': [(ink_photo(optdigits[i], rng), opt_labels[i]) for i in pick(optdigits, photos)],
+        'optdigits validation as 8×8 scans': [(np.uint8(255 - 255 * optdigits[i]), opt_labels[i]) for i in pick(optdigits, scans)]}
     if dev := dev_files('photos'): sources['development photos'] = [(path, int(label)) for path, label, _ in dev]
     return sources
 

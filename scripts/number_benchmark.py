@@ -16,8 +16,8 @@ from PIL import Image, ImageDraw, ImageFont
 from handwritten_digits.data import load_mnist
 from handwritten_digits.normalize import DigitImageError
 from handwritten_digits.numbers import read_number
-from handwritten_digits.number_samples import number_benchmark, write_number, photograph, writers_digits
-from handwritten_digits.real_writers import dev_files, framed_as_uploads
+from handwritten_digits.number_samples import number_benchmark, write_number, photograph
+from handwritten_digits.real_writers import dev_files, framed_as_uploads, usps_digits
 from handwritten_digits.predict import DigitRecognizer
 
 def peak_mb() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -116,7 +116,7 @@ def main(argv=None):
     ocr = None if args.no_ocr else rapidocr_reader()
     if ocr is None: print('RapidOCR is not installed (pip install rapidocr onnxruntime): its figures are left out')
     page_of_text(recognizer)   # first, so that its peak memory is not hidden by the 12-megapixel renders after it
-    images, labels = writers_digits() if args.digits == 'usps' else load_mnist()[1]
+    images, labels = usps_digits('validation') if args.digits == 'usps' else load_mnist()[1]
     speed(recognizer, images, labels)
     development_set(recognizer, ocr)
     source = 'USPS validation digits (real writers, never trained on)' if args.digits == 'usps' else 'MNIST test digits'

@@ -9,10 +9,11 @@ __all__ = ['STROKE_RANGE', 'STROKE_TARGET', 'STROKE_LEVEL', 'FRAME_WORK_SIDE', '
            'PAGE_MIN_SIDE', 'PAGE_MIN_SURROUND', 'PAGE_CONTRAST', 'PAGE_SOLIDITY', 'PAGE_RECTANGULARITY', 'PAGE_ALONE',
            'PAGE_EDGE', 'PAGE_EDGE_WIDTH', 'PAGE_MARGIN', 'PAPER_BLUR', 'NOISE_WINDOW', 'MAD_TO_SIGMA', 'MIN_CONTRAST',
            'MIN_SIGNAL_TO_NOISE', 'INK_SURE', 'INK_MAYBE', 'FRAME_LINE_SPAN', 'FRAME_LINE_THINNESS', 'DIGIT_SHARE',
-           'SPECK_FRACTION', 'stroke_width', 'adjust_stroke', 'crop_to_ink', 'frame_digit', 'DigitImageError',
-           'UnreadableImageError', 'NoDigitFoundError', 'check_size', 'load_image', 'grayscale', 'ink_and_background',
-           'otsu_threshold', 'rectangularity', 'find_page', 'on_the_page', 'ink_contrast', 'has_ink', 'hysteresis_mask',
-           'is_clutter', 'keep_pieces', 'ink_map', 'read_ink', 'normalize']
+           'SPECK_FRACTION', 'ZOOM_MARGIN', 'ZOOM_BORDER', 'MAX_ZOOM', 'MIN_ZOOM', 'stroke_width', 'adjust_stroke',
+           'crop_to_ink', 'frame_digit', 'DigitImageError', 'UnreadableImageError', 'NoDigitFoundError', 'check_size',
+           'load_image', 'grayscale', 'ink_and_background', 'otsu_threshold', 'rectangularity', 'find_page',
+           'paint_outside', 'on_the_page', 'ink_contrast', 'has_ink', 'hysteresis_mask', 'is_clutter', 'keep_pieces',
+           'ink_map', 'ink_region', 'zoom_factor', 'closer_look', 'read_ink', 'normalize']
 
 # %% ../nbs/01_normalize.ipynb #366c4e73
 import io, warnings
@@ -300,12 +301,16 @@ def find_page(gray: np.ndarray) -> np.ndarray|None:
     return sheet[np.ix_(rows, cols)]
 
 # %% ../nbs/01_normalize.ipynb #03eb39fb
+def paint_outside(gray: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    "`gray` with every pixel outside the boolean mask `inside` painted over by the nearest pixel inside it."
+    return gray[tuple(ndimage.distance_transform_edt(~inside, return_distances=False, return_indices=True))]
+
 def on_the_page(gray: np.ndarray, steps: dict|None = None) -> np.ndarray:
     "`gray` with what surrounds the sheet of paper (where one lies on something darker) painted over by the sheet's nearest pixel."
     page = find_page(gray)
     if steps is not None: steps['page'] = page
-    if page is None: return gray
-    return gray[tuple(ndimage.distance_transform_edt(~page, return_distances=False, return_indices=True))]
+    return gray if page is None else paint_outside(gray, page)
+
 
 # %% ../nbs/01_normalize.ipynb #691e07ae
 PAPER_BLUR = 0.6           # σ in pixels of the blur that evens out paper texture and JPEG noise
@@ -374,16 +379,63 @@ def ink_map(gray: np.ndarray, steps: dict|None = None) -> np.ndarray:
     steps['ink map'] = result = np.clip(flat / strongest, 0, 1) * ndimage.binary_dilation(kept, iterations=1)
     return result.astype(np.float32)
 
+# %% ../nbs/01_normalize.ipynb #8a94a4ed
+ZOOM_MARGIN = 0.5   # the region looked at again reaches this many times the ink's smaller extent beyond it...
+ZOOM_BORDER = 2     # ...plus this many pixels, so that a stroke's faint edge stays inside
+
+def ink_region(mask: np.ndarray) -> tuple[int, int, int, int]:
+    "The box `(x0, y0, x1, y1)` around the inked pixels of `mask`, with a margin, within the image."
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    margin = ZOOM_MARGIN * min(rows[-1] + 1 - rows[0], cols[-1] + 1 - cols[0]) + ZOOM_BORDER
+    height, width = mask.shape
+    return (max(0, int(cols[0] - margin)), max(0, int(rows[0] - margin)),
+            min(width, int(np.ceil(cols[-1] + 1 + margin))), min(height, int(np.ceil(rows[-1] + 1 + margin))))
+
+# %% ../nbs/01_normalize.ipynb #7123c1bc
+MAX_ZOOM = 4     # the ink's region is looked at again at most this many times larger...
+MIN_ZOOM = 1.5   # ...and only where it can be at least this much larger
+
+def zoom_factor(region: tuple[int, int, int, int], scale: float) -> float:
+    "How many times larger the working copy's `region` can be read from an original `scale` times larger; 1 where not worth it."
+    x0, y0, x1, y1 = region
+    zoom = min(scale, MAX_ZOOM, WORK_SIDE / max(x1 - x0, y1 - y0))
+    return zoom if zoom >= MIN_ZOOM else 1.0
+
+# %% ../nbs/01_normalize.ipynb #ca3a81f8
+def closer_look(source, steps: dict) -> tuple[np.ndarray, float, tuple[float, float]]|None:
+    "The ink map of the region around the ink `steps` found, read again from `source` at a higher resolution, its scale and offset; None if not worth it."
+    region = ink_region(steps['ink'])
+    zoom = zoom_factor(region, steps['scale'])
+    if zoom == 1.0: return None
+    side = max(steps['upright'].size)
+    larger, scale = load_image(source, max_side=round(side * zoom))
+    factor = max(larger.size) / side
+    box = tuple(round(v * factor) for v in region)
+    closer = larger.crop(box)
+    gray = grayscale(closer)
+    if steps['page'] is not None:
+        x0, y0, x1, y1 = region
+        page = np.asarray(Image.fromarray(steps['page'][y0:y1, x0:x1]).resize(closer.size, Image.Resampling.NEAREST))
+        if not page.all(): gray = paint_outside(gray, page)
+    found = {}
+    try: ink = ink_map(gray, found)
+    except NoDigitFoundError: return None   # the first look found ink: keep it rather than lose it
+    steps.update(found, closer=closer, gray=gray, region=region)
+    return ink, scale, (box[0] * scale, box[1] * scale)
+
 # %% ../nbs/01_normalize.ipynb #91b08531
 def read_ink(source, steps: dict|None = None) -> tuple[np.ndarray, float]:
     "The ink map of any image (path, bytes, file, PIL image or array), and original pixels per ink-map pixel."
     steps = {} if steps is None else steps
     steps['upright'], steps['scale'] = load_image(source)
     steps['gray'] = on_the_page(grayscale(steps['upright']), steps)
-    return ink_map(steps['gray'], steps), steps['scale']
+    ink, scale, steps['offset'] = ink_map(steps['gray'], steps), steps['scale'], (0.0, 0.0)
+    if (closer := closer_look(source, steps)) is not None: ink, scale, steps['offset'] = closer
+    return ink, scale
 
 def normalize(source, steps: dict|None = None) -> np.ndarray:
     "Any digit image (path, bytes, file, PIL image or array) as the model's 28×28 `float32` input in [0, 1]."
     steps = {} if steps is None else steps
     steps['framed'] = frame_digit(read_ink(source, steps)[0])
     return steps['framed']
+

@@ -5,18 +5,21 @@
 # %% auto #0
 __all__ = ['RULE_LENGTH', 'MAX_PIECES', 'SPECK_SIZE', 'TALL', 'LINE_REACH', 'DRIFT_COST', 'CUT_MIN_WIDTH', 'CUT_EDGE',
            'CUT_SPACING', 'SEAM_REACH', 'MAX_CUT_INK', 'MIN_SIDE_INK', 'MAX_RUN', 'MAX_WIDTH', 'JOIN_GAP',
-           'ASPECT_LIMITS', 'WIDTH_PENALTY', 'MARK_HEIGHT', 'SHORT_PENALTY', 'UNUSUAL_PENALTY', 'ALTERNATIVES',
-           'HESITATION', 'CUT_COST', 'SKIP_COST', 'SEQUENCE_SURE', 'NUMBER_DIGITS', 'NUMBER_SURE', 'MAX_CANDIDATES',
+           'ASPECT_LIMITS', 'WIDTH_PENALTY', 'MARK_HEIGHT', 'SHORT_PENALTY', 'UNUSUAL_PENALTY', 'MAX_CANDIDATES',
+           'ALTERNATIVES', 'CUT_COST', 'SKIP_COST', 'SEQUENCE_SURE', 'NUMBER_DIGITS', 'NUMBER_SURE', 'HESITATION',
            'SURE_SHARE', 'Piece', 'union', 'typical_height', 'without_rules', 'ink_pieces', 'reading_order', 'seam',
-           'cut_candidates', 'split_piece', 'candidate_runs', 'run_score', 'best_paths', 'NumberReading', 'line_parts',
-           'read_line', 'line_ink', 'sequence_digits', 'prefer_sequence', 'clearly_a_number', 'shared_sequence_reader',
-           'in_doubt', 'joint_score', 'stands_as_number', 'read_number']
+           'cut_starts', 'cut_candidates', 'split_piece', 'Line', 'line_parts', 'whole_pieces', 'candidate_runs',
+           'run_score', 'Candidate', 'candidate_digits', 'best_paths', 'search_line', 'line_share', 'sequence_digits',
+           'prefer_sequence', 'clearly_a_number', 'shared_sequence_reader', 'in_doubt', 'NumberReading', 'joint_score',
+           'runner_up', 'LineOutcome', 'read_line', 'stands_as_number', 'is_one_mark', 'joined_reading', 'read_number']
 
 # %% ../nbs/05_numbers.ipynb #0bb17b04
 import functools
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
+from fastcore.basics import patch
 from scipy import ndimage
 
 from .normalize import read_ink, frame_digit, stroke_width, NoDigitFoundError
@@ -31,6 +34,7 @@ class Piece:
     y0: int; y1: int; x0: int; x1: int
     mask: np.ndarray = field(repr=False)
     cut_ink: int = 0   # ink pixels crossed by the cut that made this piece's left side, if a cut did
+    cut_path: np.ndarray|None = field(default=None, repr=False)   # that cut's (row, column) in the ink map, for each row it runs through
 
     @property
     def height(self): return self.y1 - self.y0
@@ -41,18 +45,27 @@ class Piece:
     @property
     def centre_y(self): return (self.y0 + self.y1) / 2
 
-    def merge(self, other: 'Piece') -> 'Piece':
-        "One piece holding the ink of both."
-        y0, y1, x0, x1 = min(self.y0, other.y0), max(self.y1, other.y1), min(self.x0, other.x0), max(self.x1, other.x1)
-        mask = np.zeros((y1 - y0, x1 - x0), bool)
-        for p in (self, other): mask[p.y0 - y0:p.y1 - y0, p.x0 - x0:p.x1 - x0] |= p.mask
-        return Piece(y0, y1, x0, x1, mask)
+# %% ../nbs/05_numbers.ipynb #c90b2f48
+@patch
+def merge(self: Piece, other: Piece) -> Piece:
+    "One piece holding the ink of both."
+    y0, y1, x0, x1 = min(self.y0, other.y0), max(self.y1, other.y1), min(self.x0, other.x0), max(self.x1, other.x1)
+    mask = np.zeros((y1 - y0, x1 - x0), bool)
+    for p in (self, other): mask[p.y0 - y0:p.y1 - y0, p.x0 - x0:p.x1 - x0] |= p.mask
+    return Piece(y0, y1, x0, x1, mask)
 
+# %% ../nbs/05_numbers.ipynb #22b3d1b3
 def union(parts: list[Piece]) -> Piece:
     "One piece holding the ink of all `parts`."
     whole = parts[0]
     for part in parts[1:]: whole = whole.merge(part)
     return whole
+
+# %% ../nbs/05_numbers.ipynb #197dc937
+@patch
+def ink_in(self: Piece, ink: np.ndarray) -> np.ndarray:
+    "The ink map `ink` cropped to this piece's box, with only this piece's own ink."
+    return ink[self.y0:self.y1, self.x0:self.x1] * self.mask
 
 # %% ../nbs/05_numbers.ipynb #1681ca74
 def typical_height(pieces: list[Piece]) -> float:
@@ -125,23 +138,29 @@ def seam(mask: np.ndarray, column: int, reach: int) -> tuple[np.ndarray, int]:
     for y in range(len(cost) - 1, 0, -1): path[y - 1] = path[y] + moves[y, path[y]]
     return path + lo, int(ink[np.arange(len(ink)), path].sum())
 
-# %% ../nbs/05_numbers.ipynb #52cd8067
+# %% ../nbs/05_numbers.ipynb #08af9707
 CUT_MIN_WIDTH = 0.55  # pieces narrower than this many digit heights are one digit at most: not cut
 CUT_EDGE = 0.15       # no cut starts nearer than this many digit heights to a piece's side
 CUT_SPACING = 0.25    # the cuts in one piece start at least this many digit heights apart
-SEAM_REACH = 0.25     # a cut path stays within this many digit heights of its starting column
-MAX_CUT_INK = 0.45    # cuts crossing more ink than this (in digit heights of stroke) are not considered...
-MIN_SIDE_INK = 0.04   # ...nor those leaving less ink than this (in square digit heights) on either side
 
-def cut_candidates(piece: Piece, height: float) -> list[tuple[np.ndarray, int]]:
-    "Candidate cut paths through a wide `piece`, left to right: x per row (within the piece) and the ink each crosses."
+def cut_starts(piece: Piece, height: float) -> list[int]:
+    "The columns of a wide `piece` where candidate cuts start, left to right: its emptiest, apart from each other and its sides."
     if piece.width < CUT_MIN_WIDTH * height: return []
     profile = ndimage.uniform_filter1d(piece.mask.sum(0).astype(float), 3)
     edge, spacing = max(1, round(CUT_EDGE * height)), max(2, round(CUT_SPACING * height))
     starts = []
     for c in np.argsort(profile, kind='stable'):
         if edge <= c < piece.width - edge and all(abs(c - s) >= spacing for s in starts): starts.append(int(c))
-    seams = [seam(piece.mask, c, max(1, round(SEAM_REACH * height))) for c in sorted(starts)]
+    return sorted(starts)
+
+# %% ../nbs/05_numbers.ipynb #52cd8067
+SEAM_REACH = 0.25     # a cut path stays within this many digit heights of its starting column
+MAX_CUT_INK = 0.45    # cuts crossing more ink than this (in digit heights of stroke) are not considered...
+MIN_SIDE_INK = 0.04   # ...nor those leaving less ink than this (in square digit heights) on either side
+
+def cut_candidates(piece: Piece, height: float) -> list[tuple[np.ndarray, int]]:
+    "Candidate cut paths through a wide `piece`, left to right: x per row (within the piece) and the ink each crosses."
+    seams = [seam(piece.mask, c, max(1, round(SEAM_REACH * height))) for c in cut_starts(piece, height)]
     left_of = lambda path: np.count_nonzero(piece.mask & (np.arange(piece.width) < path[:, None]))
     least = MIN_SIDE_INK * height ** 2
     return [(path, ink) for path, ink in seams
@@ -149,18 +168,45 @@ def cut_candidates(piece: Piece, height: float) -> list[tuple[np.ndarray, int]]:
 
 # %% ../nbs/05_numbers.ipynb #1fcaf0a8
 def split_piece(piece: Piece, cuts: list[tuple[np.ndarray, int]]) -> list[Piece]:
-    "The parts of `piece` between its cut paths, left to right; each remembers the ink its left cut crossed."
+    "The parts of `piece` between its cut paths, left to right; each remembers the cut that made its left side."
     if not cuts: return [piece]
     paths = np.maximum.accumulate(np.array([path for path, _ in cuts]), axis=0)
     region = (np.arange(piece.width)[None, None, :] >= paths[:, :, None]).sum(0)
+    rows = np.arange(piece.y0, piece.y1)
     parts = []
     for k in range(len(cuts) + 1):
         mask = piece.mask & (region == k)
         if not mask.any(): continue
-        rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
-        parts.append(Piece(piece.y0 + rows[0], piece.y0 + rows[-1] + 1, piece.x0 + cols[0], piece.x0 + cols[-1] + 1,
-                           mask[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1], cuts[k - 1][1] if k else 0))
+        ys, xs = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+        left_cut = dict(cut_ink=cuts[k - 1][1], cut_path=np.stack([rows, piece.x0 + paths[k - 1]], 1)) if k else {}
+        parts.append(Piece(piece.y0 + ys[0], piece.y0 + ys[-1] + 1, piece.x0 + xs[0], piece.x0 + xs[-1] + 1,
+                           mask[ys[0]:ys[-1] + 1, xs[0]:xs[-1] + 1], **left_cut))
     return parts
+
+# %% ../nbs/05_numbers.ipynb #dc0f736b
+@dataclass(frozen=True)
+class Line:
+    "A line of ink: its `pieces` left to right, their `parts` after the candidate cuts, and the piece each part is cut from."
+    pieces: list[Piece]
+    parts: list[Piece]   # left to right by their centres
+    origins: list[int]   # `origins[k]`: the index in `pieces` of the piece `parts[k]` is cut from
+
+    @property
+    def whole(self) -> Piece:
+        "All the line's ink as one piece: what the sequence model reads."
+        return union(self.pieces)
+
+# %% ../nbs/05_numbers.ipynb #e6a806a9
+def line_parts(pieces: list[Piece], height: float) -> Line:
+    "The line of `pieces` (as `reading_order` gives them), every piece cut along its candidate cuts."
+    cut = [(part, k) for k, piece in enumerate(pieces) for part in split_piece(piece, cut_candidates(piece, height))]
+    cut.sort(key=lambda pair: pair[0].centre_x)
+    return Line(pieces, [part for part, _ in cut], [k for _, k in cut])
+
+# %% ../nbs/05_numbers.ipynb #dc67f796
+def whole_pieces(origins: list[int], i: int, j: int) -> bool:
+    "Whether parts `[i, j)` hold every part of each piece they are cut from (`origins[k]`: the piece of part `k`)."
+    return all(origins.count(o) == origins[i:j].count(o) for o in set(origins[i:j]))
 
 # %% ../nbs/05_numbers.ipynb #74819688
 MAX_RUN = 4       # a digit is made of at most this many consecutive parts (or all the parts of one piece)...
@@ -176,9 +222,8 @@ def candidate_runs(parts: list[Piece], origins: list[int], height: float) -> lis
             if j > i + 1:
                 whole = whole.merge(parts[j - 1])
                 if whole.width > MAX_WIDTH * height: break
-            sources = set(origins[i:j])
-            complete = all(origins.count(o) == origins[i:j].count(o) for o in sources)   # whole pieces only
-            if (len(sources) > 1 and not complete) or (j - i > MAX_RUN and not (complete and len(sources) == 1)): continue
+            complete, single = whole_pieces(origins, i, j), len(set(origins[i:j])) == 1
+            if not (complete or single) or (j - i > MAX_RUN and not (complete and single)): continue
             if j > i + 1 and max(parts[k].x0 - max(p.x1 for p in parts[i:k]) for k in range(i + 1, j)) > JOIN_GAP * height: continue
             runs.append((i, j))
     return runs
@@ -197,6 +242,27 @@ def run_score(prediction: Prediction, piece: Piece, height: float) -> np.ndarray
                + SHORT_PENALTY * (piece.height < MARK_HEIGHT * height))
     return np.log(np.clip(prediction.probabilities, 1e-9, 1)) - penalty
 
+# %% ../nbs/05_numbers.ipynb #e5bf39e2
+class Candidate(NamedTuple):
+    "Ink that may be one digit: its piece, the digit model's `Prediction`, and the log-score of each digit (`run_score`)."
+    piece: Piece
+    prediction: Prediction
+    scores: np.ndarray|None = None   # how the search weighs each digit; None where the search never weighed it
+
+# %% ../nbs/05_numbers.ipynb #d74546b4
+MAX_CANDIDATES = 600   # more candidate digits than this is not a number: refuse before framing any
+
+def candidate_digits(ink: np.ndarray, lines: list[Line], everything: Piece, height: float,
+                     recognizer: DigitRecognizer) -> tuple[list[dict], Candidate]:
+    "Each line's candidate digits by run `(i, j)` of its parts, and `everything` as one, recognised in one model call."
+    runs = [(k, run) for k, line in enumerate(lines) for run in candidate_runs(line.parts, line.origins, height)]
+    if len(runs) > MAX_CANDIDATES: raise NoDigitFoundError(f'this looks like text or a drawing, not a number: {len(runs)} candidate digits')
+    wholes = [union(lines[k].parts[i:j]) for k, (i, j) in runs] + [everything]
+    *predictions, as_one = recognizer.predict_framed(np.stack([frame_digit(whole.ink_in(ink)) for whole in wholes]))
+    found = [{} for _ in lines]
+    for (k, run), piece, prediction in zip(runs, wholes, predictions): found[k][run] = Candidate(piece, prediction, run_score(prediction, piece, height))
+    return found, Candidate(everything, as_one)
+
 # %% ../nbs/05_numbers.ipynb #c76f0be9
 ALTERNATIVES = 3   # readings kept per position in the search: the best, and runners-up to find a different text
 
@@ -213,14 +279,74 @@ def best_paths(count: int, scores: dict, skips: dict, cuts: dict, keep: int = AL
         best[j] = sorted(options, key=lambda o: -o[0])[:keep]
     return best[count]
 
-# %% ../nbs/05_numbers.ipynb #fb2cc016
-HESITATION = 0.5   # a runner-up reading at least half as likely as the best (digits at all included) is the alternative
+# %% ../nbs/05_numbers.ipynb #501866d3
+CUT_COST = 0.5   # log-score lost per stroke a reading cuts through: split a piece only when the digits pay for it
+SKIP_COST = 2.0  # log-score lost for leaving out a separate mark as tall as `MARK_HEIGHT` (less for smaller ones)
 
+def _text(path) -> str: return ''.join(str(digit) for _, _, digit in path)
+
+def _best_path(searched) -> tuple: return searched[0][1] if searched else ()   # none where nothing reads the line
+
+def search_line(line: Line, candidates: dict, height: float, stroke: float) -> list[tuple[float, tuple]]:
+    "The best readings of `line`, best first, from its `candidates` by run `(i, j)` of its parts."
+    skips = {i: SKIP_COST * part.height / (MARK_HEIGHT * height) for i, part in enumerate(line.parts)
+             if part.height < MARK_HEIGHT * height and line.origins.count(line.origins[i]) == 1}
+    cuts = {i: CUT_COST * part.cut_ink / stroke for i, part in enumerate(line.parts) if part.cut_ink}
+    return best_paths(len(line.parts), {run: candidate.scores for run, candidate in candidates.items()}, skips, cuts)
+
+# %% ../nbs/05_numbers.ipynb #fe384410
+def line_share(whole: Piece, x0: int, x1: int) -> Piece:
+    "The ink of line `whole` in its columns `x0:x1`, as a piece; the line's whole height where there is none."
+    mask = whole.mask[:, x0:x1]
+    rows = np.flatnonzero(mask.any(1)) if mask.any() else np.array([0, whole.height - 1])
+    return Piece(whole.y0 + rows[0], whole.y0 + rows[-1] + 1, whole.x0 + x0, whole.x0 + x1, mask[rows[0]:rows[-1] + 1])
+
+# %% ../nbs/05_numbers.ipynb #f87ee035
+def sequence_digits(reading: LineReading, columns_per_pixel: float, ink: np.ndarray, whole: Piece) -> list[Candidate]:
+    "The digits the sequence model read in line `whole`, each with its share of the line: between the midpoints to its neighbours."
+    centres = reading.centres(columns_per_pixel)
+    middles = [round((left + right) / 2) for left, right in zip(centres, centres[1:])]
+    edges = np.maximum.accumulate(np.clip([0, *middles, whole.width], 0, whole.width))   # a squeezed line's centres may overshoot
+    digits = []
+    for digit, choices, x0, x1 in zip(reading.digits, reading.choices, edges, edges[1:]):
+        piece = line_share(whole, x0, x1)
+        image = frame_digit(piece.ink_in(ink)) if piece.mask.any() else np.zeros((MNIST_SIZE,) * 2, np.float32)
+        digits.append(Candidate(piece, Prediction(digit, choices[digit], choices, image)))
+    return digits
+
+# %% ../nbs/05_numbers.ipynb #278ace46
+SEQUENCE_SURE = 0.5   # the sequence model's reading of a line replaces the segmentation's when each of its digits is at least this likely
+
+def prefer_sequence(segmented: str, sequence: LineReading) -> bool:
+    "Whether the sequence model's reading of a line should replace the segmentation's, `segmented`."
+    if not sequence.text or sequence.text == segmented: return False
+    if len(sequence.text) == len(segmented) == 1: return False   # one digit alone: the digit model knows it better
+    return min(sequence.peaks) >= SEQUENCE_SURE
+
+# %% ../nbs/05_numbers.ipynb #128b3dd5
+NUMBER_DIGITS, NUMBER_SURE = 3, 0.7   # a line the sequence model reads as this many digits or more, each this likely, is a number
+
+def clearly_a_number(sequence: LineReading) -> bool:
+    "Whether the sequence model's reading of a line leaves no doubt that it is a number, whatever the digit model thinks."
+    return len(sequence.text) >= NUMBER_DIGITS and min(sequence.peaks) >= NUMBER_SURE
+
+# %% ../nbs/05_numbers.ipynb #d1c1428a
+@functools.cache
+def shared_sequence_reader() -> SequenceReader:
+    "One `SequenceReader` for every call that does not bring its own (loading it takes a few milliseconds)."
+    return SequenceReader()
+
+# %% ../nbs/05_numbers.ipynb #bfac856f
+def in_doubt(path, candidates: dict, origins: list[int]) -> bool:
+    "Whether the search's reading `path` of a line leaves room for the sequence model: a digit unsure, or cut out of a larger mark."
+    return any(not candidates[i, j].prediction.is_confident or not whole_pieces(origins, i, j) for i, j, _ in path)
+
+# %% ../nbs/05_numbers.ipynb #fb2cc016
 @dataclass(frozen=True)
 class NumberReading:
-    "The digits read in an image: `text` (lines joined by a newline), one `Prediction` and one box per digit."
-    text: str
-    digits: list[Prediction]
+    "The digits read in an image, line by line, left to right, with one `Prediction` and one box per digit."
+    text: str                                # the digits, lines joined by a newline
+    digits: list[Prediction]                 # one answer per digit, in the order of `text`
     boxes: list[tuple[int, int, int, int]]   # (x0, y0, x1, y1) in the original image's pixels, after EXIF rotation
     alternative: str|None = None             # the runner-up reading, where it is nearly as likely as `text`
 
@@ -238,125 +364,106 @@ class NumberReading:
         "Whether the number can be given without a caveat: every digit confident, no close runner-up."
         return self.alternative is None and all(d.is_confident for d in self.digits)
 
-# %% ../nbs/05_numbers.ipynb #3e754e98
-CUT_COST = 0.5   # log-score lost per stroke a reading cuts through: split a piece only when the digits pay for it
-SKIP_COST = 2.0  # log-score lost for leaving out a separate mark as tall as `MARK_HEIGHT` (less for smaller ones)
-
-def line_parts(line: list[Piece], height: float) -> tuple[list[Piece], list[int]]:
-    "The parts of a line's pieces after their candidate cuts, left to right, and the index of the piece of each."
-    cut = [(part, k) for k, piece in enumerate(line) for part in split_piece(piece, cut_candidates(piece, height))]
-    cut.sort(key=lambda pair: pair[0].centre_x)
-    return [part for part, _ in cut], [k for _, k in cut]
-
-def read_line(parts: list[Piece], origins: list[int], answers: dict, height: float, stroke: float) -> list[tuple[float, tuple]]:
-    "The best readings of one line, from the model's `answers[i, j]` for each candidate run `[i, j)` of its `parts`."
-    scores = {run: run_score(prediction, piece, height) for run, (prediction, piece) in answers.items()}
-    skips = {i: SKIP_COST * part.height / (MARK_HEIGHT * height) for i, part in enumerate(parts)
-             if part.height < MARK_HEIGHT * height and origins.count(origins[i]) == 1}
-    cuts = {i: CUT_COST * part.cut_ink / stroke for i, part in enumerate(parts) if part.cut_ink}
-    return best_paths(len(parts), scores, skips, cuts)
-
-# %% ../nbs/05_numbers.ipynb #cbad021f
-def line_ink(ink: np.ndarray, line: list[Piece]) -> tuple[np.ndarray, Piece]:
-    "The ink map of one line's pieces alone, cropped to their box, and that box as one piece."
-    whole = union(line)
-    return ink[whole.y0:whole.y1, whole.x0:whole.x1] * whole.mask, whole
-
-# %% ../nbs/05_numbers.ipynb #f87ee035
-def sequence_digits(reading: LineReading, columns_per_pixel: float, ink: np.ndarray, whole: Piece) -> tuple[list[Prediction], list[Piece]]:
-    "The digits the sequence model read in line `whole`, each as a `Prediction` with its piece: the line's ink between the midpoints to its neighbours."
-    centres = reading.centres(columns_per_pixel)
-    middles = [round((left + right) / 2) for left, right in zip(centres, centres[1:])]
-    edges = np.maximum.accumulate(np.clip([0, *middles, whole.width], 0, whole.width))   # a squeezed line's centres may overshoot
-    predictions, pieces = [], []
-    for digit, choices, x0, x1 in zip(reading.digits, reading.choices, edges, edges[1:]):
-        mask = whole.mask[:, x0:x1]
-        rows = np.flatnonzero(mask.any(1)) if mask.any() else np.array([0, whole.height - 1])   # no ink: the whole height
-        piece = Piece(whole.y0 + rows[0], whole.y0 + rows[-1] + 1, whole.x0 + x0, whole.x0 + x1, mask[rows[0]:rows[-1] + 1])
-        image = frame_digit(ink[piece.y0:piece.y1, piece.x0:piece.x1] * piece.mask) if mask.any() else np.zeros((MNIST_SIZE,) * 2, np.float32)
-        predictions.append(Prediction(digit, choices[digit], choices, image))
-        pieces.append(piece)
-    return predictions, pieces
-
-# %% ../nbs/05_numbers.ipynb #278ace46
-SEQUENCE_SURE = 0.5   # the sequence model's reading of a line replaces the segmentation's when each of its digits is at least this likely
-
-def prefer_sequence(segmented: str, sequence: LineReading) -> bool:
-    "Whether the sequence model's reading of a line should replace the segmentation's, `segmented`."
-    if not sequence.text or sequence.text == segmented: return False
-    if len(sequence.text) == len(segmented) == 1: return False   # one digit alone: the digit model knows it better
-    return min(sequence.peaks) >= SEQUENCE_SURE
-
-NUMBER_DIGITS, NUMBER_SURE = 3, 0.7   # a line the sequence model reads as this many digits or more, each this likely, is a number
-
-def clearly_a_number(sequence: LineReading) -> bool:
-    "Whether the sequence model's reading of a line leaves no doubt that it is a number, whatever the digit model thinks."
-    return len(sequence.text) >= NUMBER_DIGITS and min(sequence.peaks) >= NUMBER_SURE
-
-@functools.cache
-def shared_sequence_reader() -> SequenceReader:
-    "One `SequenceReader` for every call that does not bring its own (loading it takes a few milliseconds)."
-    return SequenceReader()
-
-def in_doubt(path, answers: dict, origins: list[int]) -> bool:
-    "Whether the search's reading `path` of a line leaves room for the sequence model: a digit unsure, or cut out of a larger mark."
-    unsure = any(not answers[i, j][0].is_confident for i, j, _ in path)
-    cut = any(origins.count(o) > origins[i:j].count(o) for i, j, _ in path for o in set(origins[i:j]))
-    return unsure or cut
-
 # %% ../nbs/05_numbers.ipynb #987f17a2
-MAX_CANDIDATES = 600   # more candidate digits than this is not a number: refuse before framing any
-
-def _text(path) -> str: return ''.join(str(digit) for _, _, digit in path)
-
-def _box(piece: Piece, scale: float) -> tuple: return tuple(round(v * scale) for v in (piece.x0, piece.y0, piece.x1, piece.y1))
-
-def joint_score(score: float, path, answers: dict) -> float:
+def joint_score(score: float, path, candidates: dict) -> float:
     "A reading's log-score plus the log-probability that each of its candidates is a digit at all (`not_digit`)."
-    return score + sum(np.log(max(1 - answers[i, j][0].not_digit, 1e-9)) for i, j, _ in path)
+    return score + sum(np.log(max(1 - candidates[i, j].prediction.not_digit, 1e-9)) for i, j, _ in path)
 
+# %% ../nbs/05_numbers.ipynb #4fca4e9b
+HESITATION = 0.5   # a runner-up reading at least half as likely as the best (digits at all included) is the alternative
+
+def runner_up(searched: list[tuple[float, tuple]], candidates: dict) -> str|None:
+    "The search's runner-up text, where its `joint_score` is at least `HESITATION` as likely as the best reading's."
+    (score, path), *others = searched
+    best = joint_score(score, path, candidates)
+    close = next(((joint_score(s, p, candidates), _text(p)) for s, p in others if _text(p) != _text(path)), None)
+    return close[1] if close and np.exp(close[0] - best) >= HESITATION else None
+
+# %% ../nbs/05_numbers.ipynb #2a6cc4ce
+@dataclass(frozen=True)
+class LineOutcome:
+    "How one line was read: its candidate digits, the search's and the sequence model's readings, and the one given."
+    line: Line
+    candidates: dict                     # run `(i, j)` of `line.parts` -> the `Candidate` they make together
+    searched: list[tuple[float, tuple]]  # the search's best readings, best first: (log-score, runs `(i, j, digit)`)
+    sequence: LineReading                # the sequence model's reading of the line's ink
+    in_doubt: bool                       # whether the search's best reading left room for the sequence model
+    won: str                             # whose reading `digits` are: `'search'` or `'sequence'`
+    digits: list[Candidate]              # the digits given, left to right
+    alternative: str|None = None         # the line's runner-up reading, where nearly as likely
+
+    @property
+    def text(self) -> str: return ''.join(str(d.prediction.digit) for d in self.digits)
+
+    @property
+    def best_path(self) -> tuple:
+        "The search's best reading: runs `(i, j, digit)`."
+        return _best_path(self.searched)
+
+    @property
+    def searched_digits(self) -> list[Candidate]:
+        "The candidates of the search's best reading, whichever reading won."
+        return [self.candidates[i, j] for i, j, _ in self.best_path]
+
+# %% ../nbs/05_numbers.ipynb #69112d41
+def read_line(line: Line, candidates: dict, sequence: tuple[LineReading, float], ink: np.ndarray,
+              height: float, stroke: float) -> LineOutcome:
+    "Read one `line` from its `candidates` and the sequence model's `(reading, columns_per_pixel)` of its ink."
+    searched = search_line(line, candidates, height, stroke)
+    path = _best_path(searched)
+    reading, columns_per_pixel = sequence
+    doubt = in_doubt(path, candidates, line.origins)
+    if doubt and prefer_sequence(_text(path), reading):   # the search's reading becomes the runner-up
+        digits = sequence_digits(reading, columns_per_pixel, ink, line.whole)
+        return LineOutcome(line, candidates, searched, reading, doubt, 'sequence', digits, _text(path))
+    digits = [candidates[i, j] for i, j, _ in path]
+    return LineOutcome(line, candidates, searched, reading, doubt, 'search', digits, runner_up(searched, candidates) if digits else None)
+
+# %% ../nbs/05_numbers.ipynb #de0e24a3
 SURE_SHARE = 2 / 3   # a reading whose ink, as one mark, is declined stands as a number only if this share of its digits is sure
 
 def stands_as_number(digits: list[Prediction], sequence_sure: bool) -> bool:
     "Whether a line's reading is a number when all its ink, as one mark, is no digit: `digits` are the search's, not the sequence model's."
     return sequence_sure or np.mean([d.is_confident for d in digits]) >= SURE_SHARE
 
+# %% ../nbs/05_numbers.ipynb #59253b9f
+def is_one_mark(lines: list[LineOutcome], as_one: Candidate) -> bool:
+    "Whether the answer is all the ink as one mark, `as_one`: the digit model declines it, and the `lines` do not stand as a number."
+    if as_one.prediction.is_digit: return False
+    searched = [d.prediction for line in lines for d in line.searched_digits]
+    return not stands_as_number(searched, any(clearly_a_number(line.sequence) for line in lines))
+
+# %% ../nbs/05_numbers.ipynb #6f6fa4d0
+def _box(piece: Piece, scale: float) -> tuple: return tuple(round(v * scale) for v in (piece.x0, piece.y0, piece.x1, piece.y1))
+
+def joined_reading(lines: list[LineOutcome], scale: float) -> NumberReading:
+    "The number `lines` read, top to bottom; `scale` original pixels per ink-map pixel give the boxes."
+    read = [line for line in lines if line.digits]
+    hesitant = next((k for k, line in enumerate(read) if line.alternative), None)
+    alternative = None if hesitant is None else '\n'.join(line.alternative if k == hesitant else line.text for k, line in enumerate(read))
+    digits = [digit for line in read for digit in line.digits]
+    return NumberReading('\n'.join(line.text for line in read), [d.prediction for d in digits], [_box(d.piece, scale) for d in digits], alternative)
+
 # %% ../nbs/05_numbers.ipynb #7f453e90
-def read_number(source, recognizer: DigitRecognizer|None = None, steps: dict|None = None,
-                sequence_reader: SequenceReader|None = None) -> NumberReading:
-    "Read every digit in `source` (a path, bytes, file, PIL image or array), line by line, left to right."
+def read_number(source,                                       # a path, bytes, file, PIL image or array
+                recognizer: DigitRecognizer|None = None,      # reads the candidate digits; a `DigitRecognizer()` if not given
+                steps: dict|None = None,                      # filled with each stage's result by name, if given
+                sequence_reader: SequenceReader|None = None,  # reads whole lines; `shared_sequence_reader()` if not given
+               ) -> NumberReading:
+    "Read every digit in `source`, line by line, left to right."
     recognizer, sequence_reader = recognizer or DigitRecognizer(), sequence_reader or shared_sequence_reader()
     steps = {} if steps is None else steps
     ink, scale = read_ink(source, steps)
-    pieces = ink_pieces(steps['ink'])
-    height, stroke = typical_height(pieces), stroke_width(steps['ink'])
-    ordered = reading_order(pieces, height)
-    lines = [line_parts(line, height) for line in ordered]
-    runs = [(k, i, j) for k, (parts, origins) in enumerate(lines) for i, j in candidate_runs(parts, origins, height)]
-    if len(runs) > MAX_CANDIDATES: raise NoDigitFoundError(f'this looks like text or a drawing, not a number: {len(runs)} candidate digits')
-    everything = union(pieces)   # all the ink as one mark too: what a drawing is, when it is not a number
-    wholes = [union(lines[k][0][i:j]) for k, i, j in runs] + [everything]
-    *predictions, as_one = recognizer.predict_framed(np.stack([frame_digit(ink[w.y0:w.y1, w.x0:w.x1] * w.mask) for w in wholes]))
-    inks = [line_ink(ink, line) for line in ordered]   # the sequence model reads every line too, in one call
-    sequences = sequence_reader.read([line for line, _ in inks])
-    texts, alternatives, digits, boxes, segmented = [], [], [], [], []
-    for k, (parts, origins) in enumerate(lines):
-        answers = {(i, j): (p, w) for (line, i, j), p, w in zip(runs, predictions, wholes) if line == k}
-        (score, path), *others = read_line(parts, origins, answers, height, stroke) or [(0, ())]
-        found = [answers[i, j] for i, j, _ in path]   # (prediction, piece) per digit
-        segmented += [prediction for prediction, _ in found]
-        if in_doubt(path, answers, origins) and prefer_sequence(_text(path), sequences[k][0]):   # the search's reading becomes the runner-up
-            found, others = list(zip(*sequence_digits(*sequences[k], ink, inks[k][1]))), [(score, path)]
-        if not found: continue
-        texts.append(''.join(str(p.digit) for p, _ in found))
-        best = joint_score(score, path, answers)   # the search's score, made to count whether its pieces are digits at all
-        runner_up = next(((joint_score(s, p, answers), _text(p)) for s, p in others if _text(p) != texts[-1]), None)
-        alternatives.append(runner_up[1] if runner_up and np.exp(runner_up[0] - best) >= HESITATION else None)
-        digits += [prediction for prediction, _ in found]
-        boxes += [_box(piece, scale) for _, piece in found]
-    if not texts: raise NoDigitFoundError('no digit found: only marks too small to be digits')
-    if not as_one.is_digit and not stands_as_number(segmented, any(clearly_a_number(s) for s, _ in sequences)):
-        return NumberReading(str(as_one.digit), [as_one], [_box(everything, scale)])
-    hesitant = next((k for k, a in enumerate(alternatives) if a), None)
-    alternative = None if hesitant is None else '\n'.join(alternatives[hesitant] if k == hesitant else t for k, t in enumerate(texts))
-    return NumberReading('\n'.join(texts), digits, boxes, alternative)
+    steps['pieces'] = pieces = ink_pieces(steps['ink'])
+    steps['digit height'] = height = typical_height(pieces)
+    steps['stroke width'] = stroke = stroke_width(steps['ink'])
+    lines = [line_parts(line, height) for line in reading_order(pieces, height)]
+    candidates, as_one = candidate_digits(ink, lines, union(pieces), height, recognizer)
+    steps['as one'] = as_one
+    sequences = sequence_reader.read([line.whole.ink_in(ink) for line in lines])   # every line in one call
+    steps['lines'] = outcomes = [read_line(line, found, sequence, ink, height, stroke)
+                                 for line, found, sequence in zip(lines, candidates, sequences)]
+    if not any(outcome.digits for outcome in outcomes): raise NoDigitFoundError('no digit found: only marks too small to be digits')
+    steps['one mark'] = is_one_mark(outcomes, as_one)
+    if steps['one mark']: return NumberReading(str(as_one.prediction.digit), [as_one.prediction], [_box(as_one.piece, scale)])
+    return joined_reading(outcomes, scale)

@@ -12,6 +12,7 @@ __all__ = ['TRAINING_EXTRAS', 'SHORT_EXTRAS', 'SCANS', 'REFINE_EPOCHS', 'REFINE_
 
 # %% ../nbs/02_model.ipynb #fba3b452
 import json, os, tempfile, time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -370,13 +371,19 @@ def calibrate_model(model: keras.Model, typical_digits: tuple, digit_sets: dict,
     return {'temperature': temperature, 'not_digit_scale': scale, **thresholds}, means, precision
 
 # %% ../nbs/02_model.ipynb #c8fd5fe7
-def tflite_bytes(model: keras.Model) -> bytes:
-    "`model` as a LiteRT flat buffer, converted without the listing of the SavedModel the converter makes on the way."
-    logging = keras.config.is_interactive_logging_enabled()
-    keras.config.disable_interactive_logging()   # the listing names a temporary folder: noise in a notebook or a log
-    try: return tf.lite.TFLiteConverter.from_keras_model(model).convert()
+@contextmanager
+def _quietly():
+    "Keras's listing and TensorFlow's INFO log off for the duration: writing a SavedModel reports its signatures and folder."
+    logger, level, listing = tf.get_logger(), tf.get_logger().level, keras.config.is_interactive_logging_enabled()
+    logger.setLevel('WARNING'); keras.config.disable_interactive_logging()
+    try: yield
     finally:
-        if logging: keras.config.enable_interactive_logging()
+        logger.setLevel(level)
+        if listing: keras.config.enable_interactive_logging()
+
+def tflite_bytes(model: keras.Model) -> bytes:
+    "`model` as a LiteRT flat buffer, converted quietly (the converter writes a SavedModel in a temporary folder first)."
+    with _quietly(): return tf.lite.TFLiteConverter.from_keras_model(model).convert()
 
 def export_model(model: keras.Model, means: np.ndarray, precision: np.ndarray, folder=None, **record) -> Path:
     "Write `digits.tflite`, `digits_typical.npz`, the SavedModel `digits_savedmodel/` and `digits.json` for `model`."
@@ -385,7 +392,7 @@ def export_model(model: keras.Model, means: np.ndarray, precision: np.ndarray, f
     write_atomically(folder/'digits.tflite', tflite_bytes(runtime_model(model)))
     stats = io.BytesIO(); np.savez(stats, means=means.astype(np.float32), precision=precision.astype(np.float32))
     write_atomically(folder/'digits_typical.npz', stats.getvalue())
-    with writing_atomically(folder/'digits_savedmodel') as new: model.export(str(new), format='tf_saved_model', verbose=False)
+    with writing_atomically(folder/'digits_savedmodel') as new, _quietly(): model.export(str(new), format='tf_saved_model')
     write_atomically(folder/'digits.json', json.dumps(record, indent=1, default=float).encode())
     return folder
 

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['TEMPERATURES', 'CONFIDENT', 'MAX_DOUBT', 'NOT_DIGIT_FLOOR', 'calibrate', 'fit_temperature', 'fit_not_digit_scale',
-           'rescale_not_digit', 'fit_typicality', 'typicality_distance', 'ten_digit_probabilities', 'answers',
+           'rescale_not_digit', 'fit_typicality', 'typicality_distance', 'ten_digit_probabilities', 'apply_thresholds',
            'needless_doubt', 'fit_thresholds']
 
 # %% ../nbs/01b_calibration.ipynb #2817e210
@@ -33,12 +33,15 @@ def _log_odds(p) -> np.ndarray:
     p = np.clip(np.asarray(p, np.float64), 1e-7, 1 - 1e-7)
     return np.log(p) - np.log1p(-p)
 
+def _logistic(log_odds) -> np.ndarray:
+    with np.errstate(over='ignore'): return 1 / (1 + np.exp(-log_odds))   # far below zero exp overflows: 1/inf is the right 0
+
 def fit_not_digit_scale(not_digit: np.ndarray, is_non_digit: np.ndarray, steps=50) -> tuple[float, float]:
     "Slope and offset on the log-odds of `not_digit` that make it honest: the logistic regression of `is_non_digit` on them."
     x = np.stack([_log_odds(not_digit), np.ones(len(not_digit))], 1)
     weights, truth = np.array([1.0, 0.0]), np.asarray(is_non_digit, np.float64)
     for _ in range(steps):   # Newton's method: the log-loss is convex in the two weights
-        p = 1 / (1 + np.exp(-x @ weights))
+        p = _logistic(x @ weights)
         hessian = x.T @ (x * (p * (1 - p))[:, None]) + 1e-6 * np.eye(2)
         weights -= np.linalg.solve(hessian, x.T @ (p - truth))
     if weights[0] <= 0: raise ValueError('the probability of "not a digit" does not rise with the truth: nothing to calibrate')
@@ -47,7 +50,7 @@ def fit_not_digit_scale(not_digit: np.ndarray, is_non_digit: np.ndarray, steps=5
 def rescale_not_digit(not_digit, scale: tuple[float, float]) -> np.ndarray:
     "Probabilities of 'not a digit' made honest by `scale`, a slope and an offset on their log-odds."
     slope, offset = scale
-    return 1 / (1 + np.exp(-(slope * _log_odds(not_digit) + offset)))
+    return _logistic(slope * _log_odds(not_digit) + offset)
 
 # %% ../nbs/01b_calibration.ipynb #ed44fd2b
 def fit_typicality(features: np.ndarray, labels: np.ndarray, classes=10) -> tuple[np.ndarray, np.ndarray]:
@@ -68,7 +71,7 @@ def ten_digit_probabilities(probabilities: np.ndarray) -> np.ndarray:
     "The ten digits' probabilities `(N, 10)` out of the eleven classes', renormalised: what they are if the input is a digit."
     return probabilities[:, :NOT_A_DIGIT] / probabilities[:, :NOT_A_DIGIT].sum(1, keepdims=True)
 
-def answers(probabilities: np.ndarray, distances: np.ndarray, not_digit_threshold: float, unusual_distance: float) -> dict:
+def apply_thresholds(probabilities: np.ndarray, distances: np.ndarray, not_digit_threshold: float, unusual_distance: float) -> dict:
     "Per input: the ten digits' `probabilities` (summing to 1), best `digit`, its `confidence`, `is_digit`, `unusual`, `is_confident`."
     digit_probabilities = ten_digit_probabilities(probabilities)
     confidence = digit_probabilities.max(1)
@@ -91,9 +94,9 @@ def fit_thresholds(digit_sets: dict, non_digit_sets: dict, max_doubt=MAX_DOUBT) 
     best = None
     for not_digit in np.linspace(NOT_DIGIT_FLOOR, 0.95, 16):
         for unusual in np.percentile(all_distances, np.linspace(95, 100, 51)):
-            doubt = max(needless_doubt(answers(p, d, not_digit, unusual), y) for p, d, y in digit_sets.values())
+            doubt = max(needless_doubt(apply_thresholds(p, d, not_digit, unusual), y) for p, d, y in digit_sets.values())
             if doubt > max_doubt: continue
-            caught = np.mean([(~answers(p, d, not_digit, unusual)['is_confident']).mean() for p, d in non_digit_sets.values()])
+            caught = np.mean([(~apply_thresholds(p, d, not_digit, unusual)['is_confident']).mean() for p, d in non_digit_sets.values()])
             if best is None or (caught, -doubt) > best[0]:
                 best = ((caught, -doubt), {'not_digit_threshold': float(not_digit), 'unusual_distance': float(unusual)})
     if best is None: raise ValueError(f'no thresholds doubt at most {max_doubt:.1%} of every digit set')

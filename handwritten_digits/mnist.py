@@ -7,12 +7,12 @@ __all__ = ['MNIST_FILES', 'MNIST_SHA256', 'MNIST_MIRRORS', 'MNIST_ENV', 'MNIST_C
            'find_mnist', 'read_mnist', 'download_mnist']
 
 # %% ../nbs/00a_mnist_files.ipynb #2a7a1499
-import gzip, hashlib, os, struct, tempfile, urllib.request
+import gzip, hashlib, os, struct, urllib.request
 from pathlib import Path
 
 import numpy as np
 
-from .core import data_dir
+from .core import data_dir, writing_atomically
 
 # %% ../nbs/00a_mnist_files.ipynb #fac828f4
 MNIST_FILES = {'x_train': 'train-images-idx3-ubyte', 'y_train': 'train-labels-idx1-ubyte',
@@ -83,14 +83,10 @@ def read_mnist(folder, sha256=MNIST_SHA256) -> tuple[tuple[np.ndarray, np.ndarra
 # %% ../nbs/00a_mnist_files.ipynb #80ce61c1
 def _fetch(url: str, dest: Path, name: str, sha256: str, timeout: float):
     "Download `url` into `dest/name.gz` through a temporary file, verified before it takes that name."
-    fd, tmp = tempfile.mkstemp(dir=dest, prefix=f'.{name}.', suffix='.part')
-    try:
-        with os.fdopen(fd, 'wb') as out, urllib.request.urlopen(url, timeout=timeout) as response:
+    with writing_atomically(dest/f'{name}.gz') as part:
+        with part.open('wb') as out, urllib.request.urlopen(url, timeout=timeout) as response:
             while chunk := response.read(1 << 20): out.write(chunk)
-        read_verified(tmp, sha256, gzipped=True)
-        os.replace(tmp, dest/f'{name}.gz')
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
+        read_verified(part, sha256, gzipped=True)
 
 def download_mnist(dest=MNIST_CACHE, mirrors=MNIST_MIRRORS, timeout=60, sha256=MNIST_SHA256) -> Path:
     "Download the four MNIST files into `dest` from the first mirror that serves each, verified and written atomically."

@@ -8,10 +8,11 @@ __all__ = ['TRAINING_EXTRAS', 'SHORT_EXTRAS', 'SCANS', 'REFINE_EPOCHS', 'REFINE_
            'training_split', 'training_set', 'tutorial_model', 'digit_model', 'augment', 'save_atomically', 'EpochLog',
            'train_model', 'refine_model', 'adapt_to_writers', 'ensemble', 'members_of', 'previous_release',
            'train_shipped_model', 'calibration_sets', 'typical_training_digits', 'runtime_model', 'calibrate_model',
-           'export_model', 'accuracy_by_source', 'release_record', 'train_release']
+           'tflite_bytes', 'export_model', 'accuracy_by_source', 'release_record', 'train_release']
 
 # %% ../nbs/02_model.ipynb #fba3b452
 import json, os, tempfile, time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ import keras
 from keras import layers
 import tensorflow as tf
 
-from .core import models_dir, data_dir, MNIST_SIZE, NOT_A_DIGIT, NUM_CLASSES
+from .core import models_dir, data_dir, write_atomically, writing_atomically, MNIST_SIZE, NOT_A_DIGIT, NUM_CLASSES
 from .data import load_mnist
 from .normalize import frame_digit
 from .samples import synthetic_set, scanned_digits, NON_DIGIT_KINDS, STYLE_STROKES
@@ -112,18 +113,9 @@ def augment(images):
 
 # %% ../nbs/02_model.ipynb #5f3ce511
 def save_atomically(model: keras.Model, path) -> Path:
-    "Save `model` to `path` (`.keras`) through a temporary file in the same folder, so `path` is only ever whole."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.stem}.', suffix='.keras')
-    os.close(fd)
-    try:
-        model.save(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-    return path
+    "Save `model` to `path` (`.keras`) whole or not at all, through `core.writing_atomically`."
+    with writing_atomically(path) as new: model.save(new)
+    return Path(path)
 
 # %% ../nbs/02_model.ipynb #8f420a53
 class EpochLog(keras.callbacks.Callback):
@@ -155,7 +147,7 @@ def _cached_training_set(x_fit, y_fit, seed, extras, work_dir: Path):
     cache = work_dir/'training_set.npz'
     if not cache.exists():
         x, y = training_set(x_fit, y_fit, seed, extras)
-        np.savez(work_dir/'.training_set.npz', x=x, y=y); os.replace(work_dir/'.training_set.npz', cache)
+        with writing_atomically(cache) as new: np.savez(new, x=x, y=y)
     with np.load(cache) as saved: return saved['x'], saved['y']
 
 def _resumable(work_dir: Path, log: EpochLog, best: Path) -> list[keras.callbacks.Callback]:
@@ -183,14 +175,14 @@ def _compile(model: keras.Model, learning_rate: float, steps: int):
 def _fit_resumably(model, fit_data, validation, epochs: int, work_dir: Path, verbose, callbacks, **record) -> dict:
     "Fit `model` resumably in `work_dir`, keep its best-on-validation weights, save it there; return the run's record."
     log, best = EpochLog(work_dir/'epochs.jsonl'), work_dir/'best.weights.h5'
-    model.fit(fit_data, epochs=epochs, validation_data=validation, verbose=verbose,
+    model.fit(fit_data, epochs=epochs, validation_data=validation, verbose=verbose, shuffle=False,   # `fit_data` shuffles
               callbacks=[*_resumable(work_dir, log, best), *callbacks])
     model.load_weights(str(best))
     history = log.read()
     info = {**record, 'history': history, 'seconds': sum(history['seconds']), 'epochs': epochs,
             'val_accuracy': max(history['val_accuracy'])}
     save_atomically(model, work_dir/'trained.keras')
-    (work_dir/'trained.json').write_text(json.dumps(info, default=float))
+    write_atomically(work_dir/'trained.json', json.dumps(info, default=float).encode())   # its presence means done
     return info
 
 def _finished(work_dir: Path) -> tuple[keras.Model, dict]|None:
@@ -201,7 +193,11 @@ def _finished(work_dir: Path) -> tuple[keras.Model, dict]|None:
 # %% ../nbs/02_model.ipynb #7fab810f
 def train_model(epochs=15, batch_size=128, learning_rate=2e-3, subset=None, seed=42, strategy=None, output=None,
                 work_dir=None, verbose=1, mnist=None, extras=TRAINING_EXTRAS, callbacks=(), build=digit_model) -> tuple[keras.Model, dict]:
-    "Train `build()` (by default `digit_model`) on framed, augmented MNIST and synthetic `extras`; return the best-on-validation model and its record."
+    """Train `build()` (by default `digit_model`) on framed, augmented MNIST and synthetic `extras`; return the best-on-validation model and its record.
+
+    `build` returns an uncompiled Keras model with input `(28, 28, 1)`, one output of `NUM_CLASSES` softmax
+    probabilities, and a layer named `features`: `runtime_model` looks that layer up by name and takes the single
+    output as the probabilities."""
     work_dir = Path(work_dir or tempfile.mkdtemp(prefix='digits-train-'))
     if finished := _finished(work_dir): return finished
     keras.utils.set_random_seed(seed)
@@ -209,7 +205,7 @@ def train_model(epochs=15, batch_size=128, learning_rate=2e-3, subset=None, seed
     work_dir.mkdir(parents=True, exist_ok=True)
     fit_data = _fit_pipeline(*_cached_training_set(x_fit, y_fit, seed, extras, work_dir), batch_size, seed)
     with (strategy or tf.distribute.get_strategy()).scope():
-        model = build()   # the contract: input (28, 28, 1), a layer named 'features', an output named 'probabilities'
+        model = build()
         _compile(model, learning_rate, epochs * len(fit_data))
     info = _fit_resumably(model, fit_data, validation, epochs, work_dir, verbose, callbacks, seed=seed)
     if output: save_atomically(model, output)
@@ -375,26 +371,29 @@ def calibrate_model(model: keras.Model, typical_digits: tuple, digit_sets: dict,
     return {'temperature': temperature, 'not_digit_scale': scale, **thresholds}, means, precision
 
 # %% ../nbs/02_model.ipynb #c8fd5fe7
-def _write_atomically(path: Path, data: bytes):
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.')
-    with os.fdopen(fd, 'wb') as out: out.write(data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+@contextmanager
+def _quietly():
+    "Keras's listing and TensorFlow's INFO log off for the duration: writing a SavedModel reports its signatures and folder."
+    logger, level, listing = tf.get_logger(), tf.get_logger().level, keras.config.is_interactive_logging_enabled()
+    logger.setLevel('WARNING'); keras.config.disable_interactive_logging()
+    try: yield
+    finally:
+        logger.setLevel(level)
+        if listing: keras.config.enable_interactive_logging()
+
+def tflite_bytes(model: keras.Model) -> bytes:
+    "`model` as a LiteRT flat buffer, converted quietly (the converter writes a SavedModel in a temporary folder first)."
+    with _quietly(): return tf.lite.TFLiteConverter.from_keras_model(model).convert()
 
 def export_model(model: keras.Model, means: np.ndarray, precision: np.ndarray, folder=None, **record) -> Path:
     "Write `digits.tflite`, `digits_typical.npz`, the SavedModel `digits_savedmodel/` and `digits.json` for `model`."
-    import io, shutil
+    import io
     folder = Path(folder or models_dir())
-    folder.mkdir(parents=True, exist_ok=True)
-    _write_atomically(folder/'digits.tflite', tf.lite.TFLiteConverter.from_keras_model(runtime_model(model)).convert())
+    write_atomically(folder/'digits.tflite', tflite_bytes(runtime_model(model)))
     stats = io.BytesIO(); np.savez(stats, means=means.astype(np.float32), precision=precision.astype(np.float32))
-    _write_atomically(folder/'digits_typical.npz', stats.getvalue())
-    staging = Path(tempfile.mkdtemp(dir=folder, prefix='.savedmodel-'))
-    model.export(str(staging/'export'), format='tf_saved_model', verbose=False)
-    shutil.rmtree(folder/'digits_savedmodel', ignore_errors=True)
-    os.replace(staging/'export', folder/'digits_savedmodel')
-    staging.rmdir()
-    _write_atomically(folder/'digits.json', json.dumps(record, indent=1, default=float).encode())
+    write_atomically(folder/'digits_typical.npz', stats.getvalue())
+    with writing_atomically(folder/'digits_savedmodel') as new, _quietly(): model.export(str(new), format='tf_saved_model')
+    write_atomically(folder/'digits.json', json.dumps(record, indent=1, default=float).encode())
     return folder
 
 # %% ../nbs/02_model.ipynb #14340276

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from fastcore.basics import patch
 
 from .core import models_dir, MNIST_SIZE, NOT_A_DIGIT
 from .normalize import normalize, DigitImageError, UnreadableImageError, NoDigitFoundError
-from .calibration import calibrate, rescale_not_digit, typicality_distance, ten_digit_probabilities, answers, CONFIDENT
+from .calibration import calibrate, rescale_not_digit, typicality_distance, ten_digit_probabilities, apply_thresholds, CONFIDENT
 
 # %% ../nbs/03_predict.ipynb #3e9a24d5
 @dataclass(frozen=True)
@@ -99,26 +100,43 @@ class LiteModel:
 # %% ../nbs/03_predict.ipynb #09b2f813
 class DigitRecognizer(LiteModel):
     "Recognise handwritten digits with the shipped model: `DigitRecognizer().predict('digit.png').digit`. Thread-safe."
-    def predict_framed(self, images: np.ndarray) -> list[Prediction]:
-        "Predictions for digits already framed by `frame_digit` `(N, 28, 28)`, in one model call."
-        outputs = self.run(images)
-        probabilities = calibrate(outputs['probabilities'], self.temperature)
-        if 'not_digit_scale' in self.info:   # the eleventh class made honest on its own (`answers` renormalises the ten digits)
-            probabilities[:, NOT_A_DIGIT] = rescale_not_digit(probabilities[:, NOT_A_DIGIT], self.info['not_digit_scale'])
-        typical = self.info.get('typical')
-        distances = (np.zeros(len(probabilities)) if typical is None else
-                     typicality_distance(outputs['features'], typical['means'], typical['precision']))
-        verdict = answers(probabilities, distances, self.info.get('not_digit_threshold', 1.0),
-                          self.info.get('unusual_distance', np.inf))
-        return [Prediction(int(verdict['digit'][k]), float(verdict['confidence'][k]), tuple(map(float, verdict['probabilities'][k])),
-                           image, bool(verdict['unusual'][k]), bool(verdict['is_digit'][k]), float(p[NOT_A_DIGIT]))
-                for k, (p, image) in enumerate(zip(probabilities, np.asarray(images)))]
 
-    def predict(self, source, steps: dict|None = None) -> Prediction:
-        "The digit in `source`: a path, bytes, file object, PIL image or H×W(×3/4) array of either polarity."
-        return self.predict_framed(normalize(source, steps)[None])[0]
+# %% ../nbs/03_predict.ipynb #60472765
+@patch
+def predict_framed(
+    self: DigitRecognizer,
+    images: np.ndarray, # digits framed by `normalize.frame_digit`, `(N, 28, 28)` in [0, 1]
+) -> list[Prediction]: # one per image, in order
+    "Predictions for digits already framed, in one model call."
+    outputs = self.run(images)
+    probabilities = calibrate(outputs['probabilities'], self.temperature)
+    if 'not_digit_scale' in self.info:   # the eleventh class made honest on its own (`apply_thresholds` renormalises the ten digits)
+        probabilities[:, NOT_A_DIGIT] = rescale_not_digit(probabilities[:, NOT_A_DIGIT], self.info['not_digit_scale'])
+    typical = self.info.get('typical')
+    distances = (np.zeros(len(probabilities)) if typical is None else
+                 typicality_distance(outputs['features'], typical['means'], typical['precision']))
+    verdict = apply_thresholds(probabilities, distances, self.info.get('not_digit_threshold', 1.0),
+                               self.info.get('unusual_distance', np.inf))
+    return [Prediction(int(verdict['digit'][k]), float(verdict['confidence'][k]), tuple(map(float, verdict['probabilities'][k])),
+                       image, bool(verdict['unusual'][k]), bool(verdict['is_digit'][k]), float(p[NOT_A_DIGIT]))
+            for k, (p, image) in enumerate(zip(probabilities, np.asarray(images)))]
 
-    def predict_many(self, sources) -> list[Prediction]:
-        "The digit in each of `sources`, normalised one by one and recognised in a single batched model call."
-        images = [normalize(source) for source in sources]
-        return self.predict_framed(np.stack(images)) if images else []
+# %% ../nbs/03_predict.ipynb #33122b1d
+@patch
+def predict(
+    self: DigitRecognizer,
+    source, # a path, bytes, file object, PIL image or H×W(×3/4) array, dark ink on light paper or the reverse
+    steps: dict|None = None, # if given, receives `normalize`'s intermediate images by name ('gray', 'ink map', 'framed', …)
+) -> Prediction:
+    "The digit in `source`."
+    return self.predict_framed(normalize(source, steps)[None])[0]
+
+# %% ../nbs/03_predict.ipynb #bd5d89e7
+@patch
+def predict_many(
+    self: DigitRecognizer,
+    sources, # inputs of any kind `predict` takes
+) -> list[Prediction]: # one per source, in order
+    "The digit in each of `sources`, normalised one by one and recognised in a single batched model call."
+    images = [normalize(source) for source in sources]
+    return self.predict_framed(np.stack(images)) if images else []

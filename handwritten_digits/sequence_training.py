@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 
-from .core import models_dir, data_dir
+from .core import models_dir, data_dir, write_atomically
 from .data import load_mnist
 from .real_writers import usps_digits
 from .normalize import crop_to_ink
-from .number_samples import digit_strokes, contact_offset, paste_in_row, with_mark
+from .number_samples import write_side_by_side, with_mark
 from .sequence import LINE_HEIGHT, LINE_WIDTH, FRAMES, BLANK, line_image, decode
 
 # %% ../nbs/04b_sequence_training.ipynb #ffda206c
@@ -34,16 +34,10 @@ STRING_GAP = (0.03, 0.6)         # gap between neighbours standing apart, digit 
 def write_string(images: np.ndarray, rng, height: int|None = None) -> np.ndarray:
     "Ink opacity of MNIST `images` written side by side, some neighbours touching or overlapping."
     height = height or int(rng.integers(*STRING_HEIGHT))
-    strokes = [digit_strokes(d, round(height * rng.uniform(*SIZE_RANGE))) for d in images]
-    rises = [round(rng.uniform(-RISE, RISE) * height) for _ in strokes]
-    touch_chance = rng.choice(TOUCH_CHANCES)
-    xs = [0]
-    for k in range(len(strokes) - 1):
-        left, right, dy = strokes[k], strokes[k + 1], rises[k + 1] - rises[k]
-        if rng.random() < touch_chance: step = contact_offset(left, right, dy) - round(rng.uniform(*STRING_OVERLAP) * height)
-        else: step = left.shape[1] + round(rng.uniform(*STRING_GAP) * height)
-        xs.append(xs[-1] + max(1, step))
-    return paste_in_row(strokes, rises, xs)
+    def touches(pairs):   # the string's chance, then each pair drawn as the row is laid
+        touch_chance = rng.choice(TOUCH_CHANCES)
+        return (rng.random() < touch_chance for _ in range(pairs))
+    return write_side_by_side(images, height, touches, rng, SIZE_RANGE, RISE, STRING_OVERLAP, STRING_GAP)
 
 # %% ../nbs/04b_sequence_training.ipynb #4a949d47
 STROKE_CHANGE = (-1, 0, 0, 1, 2)   # pixels of stroke width taken away or added, drawn per string
@@ -155,9 +149,8 @@ def train_sequence_model(count=60_000, epochs=4, batch_size=64, learning_rate=3e
 # %% ../nbs/04b_sequence_training.ipynb #185b727b
 def export_sequence_model(model, folder=None, **record) -> Path:
     "Write `sequence.tflite` and its record `sequence.json` for the Keras `model`."
-    import tensorflow as tf
+    from handwritten_digits.model import tflite_bytes
     folder = Path(folder or models_dir())
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder/'sequence.tflite').write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
-    (folder/'sequence.json').write_text(json.dumps(record, indent=1))
-    return folder/"sequence.tflite"
+    write_atomically(folder/'sequence.tflite', tflite_bytes(model))
+    write_atomically(folder/'sequence.json', json.dumps(record, indent=1).encode())
+    return folder/'sequence.tflite'

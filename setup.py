@@ -27,10 +27,12 @@ setuptools.setup(
                  f'Natural Language :: {cfg["language"]}',
                  'Programming Language :: Python :: 3.11'],
     python_requires=f'>={cfg["min_python"]}',
-    # the trained model and the sample images ship inside the package, where `models_dir()` and `samples_dir()` look
-    packages=[cfg['lib_name'], f'{cfg["lib_name"]}.models', f'{cfg["lib_name"]}.samples'],
+    # the trained model and the sample images ship inside the package, where `models_dir()` and `samples_dir()` look,
+    # and so do the page's stylesheet and script, where `cards.static_text` reads them
+    packages=[cfg['lib_name'], f'{cfg["lib_name"]}.models', f'{cfg["lib_name"]}.samples', f'{cfg["lib_name"]}.static'],
     package_dir={f'{cfg["lib_name"]}.models': 'models', f'{cfg["lib_name"]}.samples': 'data/samples'},
     package_data={cfg['lib_name']: ['jupyter/voila/templates/*/*'],   # the app's page template
+                  f'{cfg["lib_name"]}.static': ['*.css', '*.js'],
                   f'{cfg["lib_name"]}.models': ['*.keras', '*.tflite', '*.json', '*.npz'],
                   f'{cfg["lib_name"]}.samples': ['*.png', '*.jpg']},
     # the app's notebook and Voilà settings, so that `handwritten_digits app` serves it from an installed package

@@ -86,8 +86,9 @@ def release_free_memory() -> bool:
 # %% ../nbs/08_serve.ipynb #0f3d74c4
 # what every visitor's kernel imports before it can show the page: ipykernel, and what the app notebook's
 # `handwritten_digits.ui` imports (numpy, scipy, PIL, ipywidgets, LiteRT, the recognizer); the fork server imports them
-# once for all kernels. Not `ui` itself: it imports ipycanvas, which makes a widget at import, and a widget made before
-# there is a kernel has no channel to the browser (the pad would take strokes but never show them).
+# once for all kernels. Not `ui` itself, nor `pad`, which `ui` imports: `pad` imports ipycanvas, which makes a widget
+# at import, and a widget made before there is a kernel has no channel to the browser (the pad would take strokes
+# but never show them).
 FORK_PRELOAD = ('ipykernel.kernelapp', 'ipywidgets', 'handwritten_digits.numbers')
 # room left in the fork server's command line, which each kernel overwrites with its own (a connection file's path is ~100 bytes)
 TITLE_ROOM = 1024

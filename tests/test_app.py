@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT/'scripts'))
 from appserver import running_app
 from handwritten_digits.samples import draw_digit
-from handwritten_digits.ui import MAX_CARDS, PEN_SETTLE_S
+from handwritten_digits.pad import PEN_SETTLE_S
+from handwritten_digits.ui import MAX_CARDS_KEPT
 
 SAMPLES = ROOT/'data'/'samples'
 ARTIFACTS = ROOT/'artifacts'
@@ -176,7 +177,7 @@ def test_layout_fits_the_screen_and_the_pad_stays_put(page, context, tmp_path):
 # --- 2. results: order, bound, clear ---------------------------------------------------------------------------------
 
 def test_results_newest_batch_first_bounded_and_cleared(page, context):
-    "Newest batch on top in upload order; at most MAX_CARDS cards, the rest dropped with a note; Clear results empties."
+    "Newest batch on top in upload order; at most MAX_CARDS_KEPT cards, the rest dropped with a note; Clear results empties."
     upload(page, SAMPLES/'0-pen.png', SAMPLES/'1-pen.png')
     expect(page.locator('.hd-results .hd-card')).to_have_count(2, timeout=ANSWER_S * 1000)
     upload(page, SAMPLES/'2-pen.png', SAMPLES/'3-pen.png', SAMPLES/'4-pen.png')
@@ -185,7 +186,7 @@ def test_results_newest_batch_first_bounded_and_cleared(page, context):
     many = [SAMPLES/f'{d}-pen.png' for d in range(5, 10)] * 4
     upload(page, *many)
     expect(page.locator('.hd-note')).to_contain_text('5 older ones were removed', timeout=4 * ANSWER_S * 1000)
-    assert card_digits(page) == [p.name[0] for p in many][:MAX_CARDS]
+    assert card_digits(page) == [p.name[0] for p in many][:MAX_CARDS_KEPT]
     expect(page.locator('.hd-live')).to_contain_text('5-pen.png: 5')
     snapshot(page, f'results-bounded[{context.device}]')
     page.get_by_role('button', name='Clear results').click()

@@ -235,7 +235,7 @@ def test_console_script_serves_the_app(tmp_path):
         assert '<title>Handwritten digit recognizer</title>' in html and 'kernelId' in html
 
 def test_installed_wheel_serves_the_app(tmp_path):
-    "The package's wheel, installed away from the checkout, carries the app's notebook, voila.json and template."
+    "The package's wheel, installed away from the checkout, carries the app's notebook, voila.json, template, stylesheet and script."
     pip = [sys.executable, '-m', 'pip', '-q', '--disable-pip-version-check']
     subprocess.run([*pip, 'wheel', '--no-deps', '-w', str(tmp_path/'wheel'), str(ROOT)], check=True, timeout=600)
     wheel, = (tmp_path/'wheel').glob('*.whl')
@@ -244,7 +244,11 @@ def test_installed_wheel_serves_the_app(tmp_path):
                    check=True, timeout=300)
     site = tmp_path/'prefix'/'lib'/f'python{sys.version_info.major}.{sys.version_info.minor}'/'site-packages'
     # the installed copy comes first on the path (and so in the kernels, which inherit it), before the checkout's
-    with console_app(MAIN, tmp_path, env={**os.environ, 'PYTHONPATH': str(site)}) as (html, server):
+    installed = {**os.environ, 'PYTHONPATH': str(site)}
+    page = subprocess.run([sys.executable, '-c', 'from handwritten_digits import ui; print(ui.__file__, ui.STYLE[:7], ui.PAGE_SCRIPT[:8])'],
+                          cwd=tmp_path, env=installed, capture_output=True, text=True, timeout=120)
+    assert page.stdout.split() == [str(site/'handwritten_digits'/'ui.py'), '<style>', '<script>'], page.stderr   # read from the wheel's files
+    with console_app(MAIN, tmp_path, env=installed) as (html, server):
         assert '<title>Handwritten digit recognizer</title>' in html and 'kernelId' in html
         # the page's kernel and the pool's, forked by the fork server (a child of the server)
         kernels = [k for k in psutil.Process(server.pid).children(recursive=True) if 'ipykernel' in ' '.join(k.cmdline())]

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['MNIST_BOX', 'MNIST_SIZE', 'DIGITS', 'NOT_A_DIGIT', 'NUM_CLASSES', 'PACKAGE_DIR', 'data_dir', 'models_dir',
-           'samples_dir', 'writing_atomically', 'write_atomically']
+           'samples_dir', 'sample_files', 'writing_atomically', 'write_atomically']
 
 # %% ../nbs/00_core.ipynb #8534e877
 import os, shutil, tempfile
@@ -42,6 +42,11 @@ def models_dir() -> Path:
 def samples_dir() -> Path:
     "The folder of sample digit images: `data/samples/` in the repository, `handwritten_digits/samples` when installed."
     return _shipped('samples', 'data/samples')
+
+# %% ../nbs/00_core.ipynb #6aabc0d0
+def sample_files(folder=None) -> dict[Path, int]:
+    "The sample images in `folder` (`samples_dir()` by default), mapped to the digit each shows (its name starts with it: `7-photo.jpg`)."
+    return {path: int(path.name[0]) for path in sorted(Path(folder or samples_dir()).glob('[0-9]-*.*'))}
 
 # %% ../nbs/00_core.ipynb #863b2ee7
 @contextmanager

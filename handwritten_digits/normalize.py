@@ -9,11 +9,12 @@ __all__ = ['STROKE_RANGE', 'STROKE_TARGET', 'STROKE_LEVEL', 'FRAME_WORK_SIDE', '
            'PAGE_MIN_SIDE', 'PAGE_MIN_SURROUND', 'PAGE_CONTRAST', 'PAGE_SOLIDITY', 'PAGE_RECTANGULARITY', 'PAGE_ALONE',
            'PAGE_EDGE', 'PAGE_EDGE_WIDTH', 'PAGE_MARGIN', 'PAPER_BLUR', 'NOISE_WINDOW', 'MAD_TO_SIGMA', 'MIN_CONTRAST',
            'MIN_SIGNAL_TO_NOISE', 'INK_SURE', 'INK_MAYBE', 'FRAME_LINE_SPAN', 'FRAME_LINE_THINNESS', 'DIGIT_SHARE',
-           'SPECK_FRACTION', 'ZOOM_MARGIN', 'ZOOM_BORDER', 'MAX_ZOOM', 'MIN_ZOOM', 'stroke_width', 'adjust_stroke',
-           'crop_to_ink', 'frame_digit', 'DigitImageError', 'UnreadableImageError', 'NoDigitFoundError', 'check_size',
-           'load_image', 'grayscale', 'ink_and_background', 'otsu_threshold', 'rectangularity', 'find_page',
-           'paint_outside', 'on_the_page', 'ink_contrast', 'has_ink', 'hysteresis_mask', 'is_clutter', 'keep_pieces',
-           'ink_map', 'ink_region', 'zoom_factor', 'closer_look', 'read_ink', 'normalize']
+           'SPECK_FRACTION', 'ZOOM_MARGIN', 'ZOOM_BORDER', 'MAX_ZOOM', 'MIN_ZOOM', 'CLOSER_COVERS', 'stroke_width',
+           'adjust_stroke', 'crop_to_ink', 'frame_digit', 'DigitImageError', 'UnreadableImageError',
+           'NoDigitFoundError', 'check_size', 'load_image', 'grayscale', 'ink_and_background', 'otsu_threshold',
+           'rectangularity', 'find_page', 'paint_outside', 'on_the_page', 'ink_contrast', 'has_ink', 'hysteresis_mask',
+           'is_clutter', 'keep_pieces', 'ink_map', 'ink_region', 'zoom_factor', 'sees_less', 'closer_look', 'read_ink',
+           'normalize']
 
 # %% ../nbs/01_normalize.ipynb #366c4e73
 import io, warnings
@@ -401,6 +402,14 @@ def zoom_factor(region: tuple[int, int, int, int], scale: float) -> float:
     zoom = min(scale, MAX_ZOOM, WORK_SIDE / max(x1 - x0, y1 - y0))
     return zoom if zoom >= MIN_ZOOM else 1.0
 
+# %% ../nbs/01_normalize.ipynb #3753c38d
+CLOSER_COVERS = 0.8   # the share of the first look's ink that a closer look must find again to replace it
+
+def sees_less(closer: np.ndarray, first: np.ndarray) -> bool:
+    "Whether the ink mask `closer` (a closer look at a region) misses more of the ink mask `first` (the region at first sight) than it may."
+    shrunk = np.asarray(Image.fromarray(closer.astype(np.uint8) * 255).resize(first.shape[::-1], Image.Resampling.BOX)) > 0
+    return (first & ndimage.binary_dilation(shrunk)).sum() < CLOSER_COVERS * first.sum()
+
 # %% ../nbs/01_normalize.ipynb #ca3a81f8
 def closer_look(source, steps: dict) -> tuple[np.ndarray, float, tuple[float, float]]|None:
     "The ink map of the region around the ink `steps` found, read again from `source` at a higher resolution, its scale and offset; None if not worth it."
@@ -413,13 +422,14 @@ def closer_look(source, steps: dict) -> tuple[np.ndarray, float, tuple[float, fl
     box = tuple(round(v * factor) for v in region)
     closer = larger.crop(box)
     gray = grayscale(closer)
+    x0, y0, x1, y1 = region
     if steps['page'] is not None:
-        x0, y0, x1, y1 = region
         page = np.asarray(Image.fromarray(steps['page'][y0:y1, x0:x1]).resize(closer.size, Image.Resampling.NEAREST))
         if not page.all(): gray = paint_outside(gray, page)
     found = {}
     try: ink = ink_map(gray, found)
     except NoDigitFoundError: return None   # the first look found ink: keep it rather than lose it
+    if sees_less(found['ink'], steps['ink'][y0:y1, x0:x1]): return None
     steps.update(found, closer=closer, gray=gray, region=region)
     return ink, scale, (box[0] * scale, box[1] * scale)
 

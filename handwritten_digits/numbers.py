@@ -434,15 +434,16 @@ def is_one_mark(lines: list[LineOutcome], as_one: Candidate) -> bool:
     return not stands_as_number(searched, any(clearly_a_number(line.sequence) for line in lines))
 
 # %% ../nbs/05_numbers.ipynb #6f6fa4d0
-def _box(piece: Piece, scale: float) -> tuple: return tuple(round(v * scale) for v in (piece.x0, piece.y0, piece.x1, piece.y1))
+def _box(piece: Piece, scale: float, offset=(0.0, 0.0)) -> tuple:
+    return tuple(round(v * scale + o) for v, o in zip((piece.x0, piece.y0, piece.x1, piece.y1), offset * 2))
 
-def joined_reading(lines: list[LineOutcome], scale: float) -> NumberReading:
-    "The number `lines` read, top to bottom; `scale` original pixels per ink-map pixel give the boxes."
+def joined_reading(lines: list[LineOutcome], scale: float, offset=(0.0, 0.0)) -> NumberReading:
+    "The number `lines` read, top to bottom; `scale` original pixels per ink-map pixel and its `offset` in the original give the boxes."
     read = [line for line in lines if line.digits]
     hesitant = next((k for k, line in enumerate(read) if line.alternative), None)
     alternative = None if hesitant is None else '\n'.join(line.alternative if k == hesitant else line.text for k, line in enumerate(read))
     digits = [digit for line in read for digit in line.digits]
-    return NumberReading('\n'.join(line.text for line in read), [d.prediction for d in digits], [_box(d.piece, scale) for d in digits], alternative)
+    return NumberReading('\n'.join(line.text for line in read), [d.prediction for d in digits], [_box(d.piece, scale, offset) for d in digits], alternative)
 
 # %% ../nbs/05_numbers.ipynb #7f453e90
 def read_number(source,                                       # a path, bytes, file, PIL image or array
@@ -465,5 +466,5 @@ def read_number(source,                                       # a path, bytes, f
                                  for line, found, sequence in zip(lines, candidates, sequences)]
     if not any(outcome.digits for outcome in outcomes): raise NoDigitFoundError('no digit found: only marks too small to be digits')
     steps['one mark'] = is_one_mark(outcomes, as_one)
-    if steps['one mark']: return NumberReading(str(as_one.prediction.digit), [as_one.prediction], [_box(as_one.piece, scale)])
-    return joined_reading(outcomes, scale)
+    if steps['one mark']: return NumberReading(str(as_one.prediction.digit), [as_one.prediction], [_box(as_one.piece, scale, steps['offset'])])
+    return joined_reading(outcomes, scale, steps['offset'])

@@ -6,9 +6,9 @@
 __all__ = ['DIGIT_STROKES', 'PAPER_WHITE', 'PAPER_TINT', 'PEN_LEVELS', 'DIM_EDGE_LIGHT', 'CAMERA_BLUR_PX',
            'CAMERA_NOISE_GREY_LEVELS', 'STYLE_STROKES', 'SCAN_SIDES', 'SCAN_MARGIN', 'BINARY_SHARE', 'SHAPES',
            'LETTERS', 'MAX_ELONGATION', 'TRAINING_PHOTOS', 'HELD_OUT_PHOTOS', 'CROP_SIDE', 'NON_DIGIT_KINDS', 'pen_ink',
-           'paper_colour', 'pen_colour', 'camera_view', 'on_paper', 'draw_digit', 'sample_files', 'write_samples',
-           'style_digit', 'low_resolution_scan', 'scanned_digits', 'shape', 'letters', 'elongation', 'scribble',
-           'skimage_photo', 'photo_crop', 'texture', 'digit_fragment', 'touching_pair', 'synthetic_set']
+           'paper_colour', 'pen_colour', 'camera_view', 'on_paper', 'draw_digit', 'write_samples', 'style_digit',
+           'low_resolution_scan', 'scanned_digits', 'shape', 'letters', 'elongation', 'scribble', 'skimage_photo',
+           'photo_crop', 'texture', 'digit_fragment', 'touching_pair', 'synthetic_set']
 
 # %% ../nbs/01a_samples.ipynb #5fff0f20
 from pathlib import Path
@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from scipy import ndimage
 
-from .core import samples_dir, MNIST_SIZE, NOT_A_DIGIT
+from .core import samples_dir, sample_files, MNIST_SIZE, NOT_A_DIGIT
 from .normalize import frame_digit, grayscale, ink_map, normalize, DigitImageError, NoDigitFoundError
 
 # %% ../nbs/01a_samples.ipynb #8f3ba8e6
@@ -103,10 +103,6 @@ def draw_digit(digit: int, size=256, seed=0) -> Image.Image:
     return camera_view(image, rng)
 
 # %% ../nbs/01a_samples.ipynb #1428227e
-def sample_files(folder=None) -> dict[Path, int]:
-    "The sample images in `folder`, mapped to the digit each shows (its name starts with it: `7-photo.jpg`)."
-    return {path: int(path.name[0]) for path in sorted(Path(folder or samples_dir()).glob('[0-9]-*.*'))}
-
 def write_samples(folder=None) -> dict[Path, int]:
     "Write a PNG and a JPEG sample of each digit into `folder` (deterministic, so rewriting changes nothing)."
     folder = Path(folder or samples_dir())

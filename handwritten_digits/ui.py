@@ -16,7 +16,7 @@ from IPython.display import HTML, display
 from PIL import Image
 
 from .predict import DigitRecognizer
-from .samples import sample_files
+from .core import sample_files
 from .cards import Card, STYLE, img_tag, result_card, static_text, styled, thumbnail
 from .pad import DrawingPanel
 

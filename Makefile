@@ -47,21 +47,21 @@ readme: $(BIN)/.installed
 	  --output-dir . --output README
 
 benchmark: $(BIN)/.installed chromium
-	$(BIN)/python scripts/benchmark.py
+	$(BIN)/python -m scripts.benchmark
 
 load-test: $(BIN)/.installed chromium
-	$(BIN)/python scripts/load_test.py
+	$(BIN)/python -m scripts.load_test
 
 # Issue 6: an idle server's page, then a class of 30 arriving together (seconds until usable, CPU-s per visitor, pool memory).
 class-benchmark: $(BIN)/.installed chromium
-	$(BIN)/python scripts/load_test.py --arrivals 30
+	$(BIN)/python -m scripts.load_test --arrivals 30
 
 # Whole numbers: exact-string accuracy on 300 seeded photos of real writers' digits (USPS validation), beside RapidOCR
 # (installed here for the comparison only: the library does not need it), dev set, speed, a page of text.
 number-benchmark: $(BIN)/.installed
 	$(BIN)/python -m pip install -q rapidocr onnxruntime
-	$(BIN)/python scripts/number_benchmark.py
+	$(BIN)/python -m scripts.number_benchmark
 
 # Real handwriting from outside MNIST (issue 16): per-source accuracy and what the app tells a visitor, digits and non-digits.
 real-benchmark: $(BIN)/.installed
-	$(BIN)/python scripts/real_benchmark.py
+	$(BIN)/python -m scripts.real_benchmark

@@ -4,13 +4,13 @@ One visitor in headless Chromium uploads a 10-file batch, then one pen drawing a
 each card can be told apart), then a 10-file batch again. Prints the time from picking the files to the answer on
 the page (median of each 20 single uploads), the two batch times, and what the page and its kernel hold at the end:
 cards, DOM nodes, JavaScript heap, kernel memory. The machine's load moves the times; the sizes should not move.
-Usage: python scripts/app_speed.py [--uploads 60]"""
+Usage: python -m scripts.app_speed [--uploads 60]"""
 import argparse, shutil, statistics, tempfile, time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from appserver import ROOT, running_app, launch_chromium, kernel_memory_mb
+from scripts.appserver import ROOT, running_app, launch_chromium, kernel_memory_mb
 
 SAMPLE = ROOT/'data'/'samples'/'3-pen.png'
 BATCH = 10

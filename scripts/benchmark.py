@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parent.parent
+from scripts.appserver import ROOT, running_app, launch_chromium, kernel_memory_mb
 
 def timed(fn, repeat):
     "Median and 95th percentile of `repeat` timed calls of `fn`, in milliseconds (after one warm-up call)."
@@ -122,7 +122,6 @@ def training_figures():
 
 def app_figures():
     from playwright.sync_api import sync_playwright
-    from appserver import running_app, launch_chromium, kernel_memory_mb
     with running_app() as (url, voila):
         time.sleep(15)   # let the pre-heated kernels finish running the notebook, as on a server that has been up a while
         photo_path = Path(tempfile.mkdtemp())/'phone.jpg'

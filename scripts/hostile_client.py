@@ -1,16 +1,24 @@
 """A hostile visitor of the app, for the server's regression tests (`tests/test_server.py`): it opens the page, then
-talks to the page's kernel over the websocket the way no browser would. Targets 127.0.0.1 only, bounded in time."""
+talks to the page's kernel over the websocket the way no browser would (and, for the load test and the proxy's test,
+the way one does). Targets 127.0.0.1 only, bounded in time."""
 import json, re, time, urllib.request, uuid
 from datetime import datetime, timezone
 
 import websocket
+from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1, serialize_msg_to_ws_v1
 
-V1_PROTOCOL = 'v1.kernel.websocket.jupyter.org'
+from handwritten_digits.serve import V1_PROTOCOL
+
+# a handshake through a proxy to a busy server can take seconds
+HANDSHAKE_S = 10
+
+def kernel_id_in(html: str) -> str:
+    "The id of the kernel Voilà started for the app's page `html`."
+    return re.search(r'"kernelId": "([0-9a-f-]+)"', html)[1]
 
 def open_page(url: str, timeout: float = 60) -> str:
     "Load the app's page as a browser would (which starts its kernel); return the kernel's id."
-    html = urllib.request.urlopen(url, timeout=timeout).read().decode()
-    return re.search(r'"kernelId": "([0-9a-f-]+)"', html)[1]
+    return kernel_id_in(urllib.request.urlopen(url, timeout=timeout).read().decode())
 
 def message(msg_type: str, content: dict, session: str) -> dict:
     "A Jupyter message with a fresh header."
@@ -19,16 +27,14 @@ def message(msg_type: str, content: dict, session: str) -> dict:
     return {'header': header, 'parent_header': {}, 'metadata': {}, 'content': content, 'buffers': []}
 
 def v1_frame(msg: dict, channel: str) -> bytes:
-    "`msg` in the v1 websocket protocol: 8-byte offsets, then the channel and the four JSON parts."
-    parts = [channel.encode()] + [json.dumps(msg[k]).encode() for k in ('header', 'parent_header', 'metadata', 'content')]
-    offsets = [8 * (len(parts) + 2)]
-    for part in parts: offsets.append(offsets[-1] + len(part))
-    return b''.join([len(offsets).to_bytes(8, 'little'), *(o.to_bytes(8, 'little') for o in offsets), *parts])
+    "`msg` in the v1 websocket protocol (8-byte offsets, then the channel and the four JSON parts), by jupyter_server's encoder."
+    return serialize_msg_to_ws_v1(msg, channel, lambda part: json.dumps(part).encode())
 
-def connect(url: str, kernel_id: str, protocols=None) -> websocket.WebSocket:
-    "The kernel's websocket, negotiating `protocols` (none: the legacy protocol no browser uses any more)."
+def connect(url: str, kernel_id: str, protocols=None, cookie: str | None = None) -> websocket.WebSocket:
+    """The kernel's websocket, negotiating `protocols` (none: the legacy protocol no browser uses any more), sending
+    `cookie` (`name=value`) as a browser sends the cookies it holds."""
     ws_url = url.replace('http://', 'ws://') + f'api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}'
-    return websocket.create_connection(ws_url, timeout=5, subprotocols=protocols)
+    return websocket.create_connection(ws_url, timeout=HANDSHAKE_S, subprotocols=protocols, cookie=cookie)
 
 def legacy_widget_state_flood(url: str, kernel_id: str, seconds: float) -> dict:
     """Issue 9's attack for `seconds`: connect to the page's kernel without the v1 subprotocol and keep asking every
@@ -64,15 +70,14 @@ def _flood(ws: websocket.WebSocket, deadline: float) -> int:
 
 def read_v1(frame: bytes) -> tuple[str, dict, dict]:
     "The channel, header and content of a v1 frame from the server."
-    count = int.from_bytes(frame[:8], 'little')
-    offsets = [int.from_bytes(frame[8 * i:8 * i + 8], 'little') for i in range(1, count + 1)]
-    parts = [frame[a:b] for a, b in zip(offsets, offsets[1:])]
-    return parts[0].decode(), json.loads(parts[1]), json.loads(parts[4])
+    channel, parts = deserialize_msg_from_ws_v1(frame)
+    return channel, json.loads(parts[0]), json.loads(parts[3])
 
 class V1Client:
-    "A client that speaks the kernel's v1 websocket protocol as browsers do, to send what browsers would not."
-    def __init__(self, url: str, kernel_id: str):
-        self.ws, self.session = connect(url, kernel_id, [V1_PROTOCOL]), uuid.uuid4().hex
+    """A client that speaks the kernel's v1 websocket protocol as browsers do, to send what browsers would not;
+    `cookie` as `connect` sends it."""
+    def __init__(self, url: str, kernel_id: str, cookie: str | None = None):
+        self.ws, self.session = connect(url, kernel_id, [V1_PROTOCOL], cookie), uuid.uuid4().hex
 
     def __enter__(self): return self
     def __exit__(self, *exc): self.ws.close()

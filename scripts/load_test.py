@@ -14,13 +14,13 @@ the other (a light client, and Chromium till the upload button shows); then N vi
 that loads the page and asks its kernel for the upload widget's state, as the page's script does. Prints each
 visitor's seconds until usable, the CPU-seconds per visitor (server, fork server and kernels) and the memory of the
 idle pooled kernels."""
-import argparse, json, re, sys, threading, time, urllib.error, urllib.request
+import argparse, sys, threading, time, urllib.error
 
 import psutil
 from playwright.sync_api import sync_playwright, expect
 
-from appserver import ROOT, running_app, launch_chromium, kernel_memory_mb
-from hostile_client import V1Client
+from scripts.appserver import ROOT, running_app, launch_chromium, kernels_of, kernel_memory_mb
+from scripts.hostile_client import V1Client, open_page
 
 SAMPLES = ROOT/'data'/'samples'
 SAMPLE_EVERY_S = 2        # how often the memory timeline is sampled
@@ -182,9 +182,7 @@ def usable_s(url: str, timeout_s: float) -> float | str:
     or the error."""
     start = time.perf_counter()
     try:
-        html = urllib.request.urlopen(url, timeout=timeout_s).read().decode()
-        kernel_id = re.search(r'"kernelId": "([0-9a-f-]+)"', html)[1]
-        with V1Client(url, kernel_id) as client:
+        with V1Client(url, open_page(url, timeout_s)) as client:
             comms = client.widget_comms()
             for comm_id in comms: client.send('comm_msg', {'comm_id': comm_id, 'data': {'method': 'request_state'}})
             answered, upload, deadline = set(), False, start + timeout_s
@@ -205,16 +203,14 @@ def cpu_s(server) -> float:
         except psutil.Error: pass
     return total
 
+def rss_and_uss_mb(process: psutil.Process) -> tuple[float, float]:
+    "A process's resident memory and the part of it no other process shares (USS), in MB."
+    memory = process.memory_full_info()
+    return memory.rss / 2**20, memory.uss / 2**20
+
 def pooled_kernels(server) -> list[tuple[float, float]]:
     "(RSS, USS) in MB of each kernel of the server."
-    sizes = []
-    for process in psutil.Process(server.pid).children(recursive=True):
-        try:
-            if 'ipykernel' in ' '.join(process.cmdline()):
-                m = process.memory_full_info()
-                sizes.append((m.rss / 2**20, m.uss / 2**20))
-        except psutil.Error: pass
-    return sizes
+    return kernels_of(server, rss_and_uss_mb)
 
 IDLE_CPU = 0.2   # CPU-seconds a second that an idle server spends (heartbeats, the culler, the pooled kernels)
 # the visitors of the idle phase never leave (light clients do not ask for a shutdown): culled sooner than voila.json's 45 s

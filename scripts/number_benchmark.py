@@ -1,4 +1,4 @@
-"""Figures for reading whole numbers: `make number-benchmark`, or `python scripts/number_benchmark.py --count 300`.
+"""Figures for reading whole numbers: `make number-benchmark`, or `python -m scripts.number_benchmark --count 300`.
 
 Prints exact-string accuracy on the seeded number benchmark built from real writers' digits that no model trained on
 (the USPS validation part; `--digits mnist` uses MNIST's test digits instead), overall, touching / apart, by length and

@@ -1,4 +1,4 @@
-"""The yardstick of real handwriting: `make real-benchmark`, or `python scripts/real_benchmark.py [--models DIR]`.
+"""The yardstick of real handwriting: `make real-benchmark`, or `python -m scripts.real_benchmark [--models DIR]`.
 
 Prints the tables of `handwritten_digits.yardstick` (the evaluation notebook's first section): real digits from
 outside MNIST that no model trained on, and non-digits drawn for the yardstick alone, read through the app's own

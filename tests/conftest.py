@@ -1,13 +1,9 @@
 """Fixtures shared by the browser tests: Playwright's sync API allows one running instance per process, so every
 test module drives the same headless Chromium."""
-import sys
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent/'scripts'))
-from appserver import launch_chromium
+from scripts.appserver import launch_chromium
 
 @pytest.fixture(scope='session')
 def browser():

@@ -2,19 +2,18 @@
 on a desktop (1280×900): open the page, upload files, write on the pad, use the keyboard, read the answers.
 A screenshot of the whole page at the end of each test goes to artifacts/<test name>.png; the screens a visitor sees
 at moments that matter (an answer arriving, a number card opened) go to $APP_SHOTS (artifacts/ unless set)."""
-import json, os, re, struct, sys, time, uuid
+import json, os, re, time, uuid
 from pathlib import Path
 
 import pytest
+from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1, serialize_msg_to_ws_v1
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT/'scripts'))
-from appserver import running_app
 from handwritten_digits.samples import draw_digit
 from handwritten_digits.pad import PEN_SETTLE_S
 from handwritten_digits.ui import MAX_CARDS_KEPT
+from scripts.appserver import ROOT, running_app
 
 SAMPLES = ROOT/'data'/'samples'
 ARTIFACTS = ROOT/'artifacts'
@@ -289,15 +288,10 @@ def test_names_alt_text_live_region_and_contrast(page, context, tmp_path):
 
 def with_widget_content(frame: bytes, content) -> bytes:
     "A kernel websocket frame (protocol v1) like `frame`, a widget's custom message, with `content` instead."
-    count = struct.unpack_from('<Q', frame)[0]
-    offsets = list(struct.unpack_from(f'<{count}Q', frame, 8)) + [len(frame)]
-    parts = [frame[a:b] for a, b in zip(offsets, offsets[1:])]
-    header, message = json.loads(parts[1]), json.loads(parts[4])
+    channel, parts = deserialize_msg_from_ws_v1(frame)   # header, parent header, metadata, content, buffers
+    header, message = json.loads(parts[0]), json.loads(parts[3])
     header['msg_id'], message['data']['content'] = uuid.uuid4().hex, content
-    parts[1], parts[4] = json.dumps(header).encode(), json.dumps(message).encode()
-    starts = [8 + 8 * count]
-    for part in parts[:-1]: starts.append(starts[-1] + len(part))
-    return struct.pack(f'<{count + 1}Q', count, *starts) + b''.join(parts)
+    return serialize_msg_to_ws_v1([json.dumps(header).encode(), *parts[1:3], json.dumps(message).encode(), *parts[4:]], channel)
 
 MALFORMED = [{'event': 'mouse_down'}, {'event': 'mouse_move', 'x': 'evil', 'y': 1}, ['not', 'an', 'object'],
              {'event': 'mouse_down', 'x': 1e308 * 10, 'y': 5}, {'event': 'touch_start', 'touches': 'x'},

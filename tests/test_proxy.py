@@ -1,16 +1,14 @@
 """Several app servers behind Debian's nginx with `deploy/nginx.conf` (issue "the app as a visitor meets it", item 7):
 each visitor's page and its kernel's websocket reach the same app server, and visitors spread over the servers.
 Two Voilà servers on free 127.0.0.1 ports, nginx from the template as an ordinary process; everything bounded in time."""
-import shutil, socket, subprocess, sys, time, urllib.request, uuid
+import shutil, subprocess, urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
-import psutil, pytest, websocket
+import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT/'scripts'))
-from appserver import READY_PROBE, running_app
-from hostile_client import V1_PROTOCOL, V1Client
+from scripts.appserver import READY_PROBE, ROOT, free_port, kernel_command_lines, running_app, wait_until_up
+from scripts.hostile_client import V1Client, kernel_id_in
 
 # Debian puts nginx in /usr/sbin, which is not on a normal user's PATH
 NGINX = shutil.which('nginx') or shutil.which('nginx', path='/usr/sbin:/usr/local/sbin')
@@ -19,11 +17,6 @@ pytestmark = pytest.mark.skipif(NGINX is None, reason='nginx is not installed (`
 VISITORS, MAX_VISITORS = 6, 12
 # no preheated pool: each server starts a kernel per visitor only, which the test counts
 SERVER = ['--VoilaConfiguration.default_pool_size=0', f'--AppKernelManager.max_kernels={MAX_VISITORS}']
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 def start_nginx(prefix: Path, port: int, backends: list[str]) -> subprocess.Popen:
     "nginx from the template, listening on 127.0.0.1:`port`, in front of `backends` (http://127.0.0.1:P/ URLs)."
@@ -34,14 +27,6 @@ def start_nginx(prefix: Path, port: int, backends: list[str]) -> subprocess.Pope
     return subprocess.Popen([NGINX, '-p', str(prefix), '-c', str(prefix/'nginx.conf'), '-e', str(prefix/'error.log')],
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
 
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 10):
-    deadline = time.time() + timeout
-    while True:
-        try: return urllib.request.urlopen(url, timeout=2)
-        except OSError:
-            if process.poll() is not None or time.time() > deadline: raise RuntimeError(f'the proxy did not start at {url}')
-            time.sleep(0.2)
-
 def visit(url: str, cookie: str | None = None) -> tuple[str, str]:
     "Load the page through the proxy, as a browser would; the kernel's id and the routing cookie the browser now holds."
     request = urllib.request.Request(url, headers={'Cookie': cookie} if cookie else {})
@@ -49,24 +34,8 @@ def visit(url: str, cookie: str | None = None) -> tuple[str, str]:
         html = response.read().decode()
         # the app server sets cookies of its own (Jupyter's user cookie): keep the proxy's
         routes = [c.split(';', 1)[0] for c in response.headers.get_all('Set-Cookie') or [] if c.startswith('hd_route=')]
-    kernel_id = html.split('"kernelId": "', 1)[1].split('"', 1)[0]
     if cookie: assert not routes, 'the proxy replaced a routing cookie the browser already had'
-    return kernel_id, cookie or routes[0]
-
-class RoutedClient(V1Client):
-    "The kernel's websocket (v1 protocol), opened through the proxy with the visitor's routing cookie."
-    def __init__(self, url: str, kernel_id: str, cookie: str):
-        ws_url = url.replace('http://', 'ws://') + f'api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}'
-        self.ws = websocket.create_connection(ws_url, timeout=10, subprotocols=[V1_PROTOCOL], cookie=cookie)
-        self.session = uuid.uuid4().hex
-
-def kernels_of(server: subprocess.Popen) -> str:
-    "The command lines of the kernels `server` runs, joined (each names its kernel's id)."
-    lines = []
-    for process in psutil.Process(server.pid).children(recursive=True):
-        try: lines.append(' '.join(process.cmdline()))
-        except psutil.Error: pass
-    return ' '.join(line for line in lines if 'ipykernel' in line)
+    return kernel_id_in(html), cookie or routes[0]
 
 def test_visitors_stick_to_one_server_and_spread(tmp_path):
     with ExitStack() as stack:
@@ -75,7 +44,7 @@ def test_visitors_stick_to_one_server_and_spread(tmp_path):
         nginx = start_nginx(tmp_path/'nginx', port, [url for url, _ in servers])
         stack.callback(lambda: (nginx.terminate(), nginx.wait(10)))
         proxy = f'http://127.0.0.1:{port}/'
-        wait_until_up(proxy + READY_PROBE, nginx)
+        wait_until_up(proxy + READY_PROBE, nginx, timeout=10)
 
         # a first visit without the cookie: the proxy sets one, and the browser's websocket follows it
         kernel, cookie = visit(proxy)
@@ -84,7 +53,7 @@ def test_visitors_stick_to_one_server_and_spread(tmp_path):
         # further visitors bring distinct cookies of their own. Consistent hashing places the servers by their
         # (random, free) ports, so which cookie goes where varies between runs: a few more visitors arrive while
         # one server has them all (all of 6 on one server by chance: about 3 %; of 12: 0.05 %)
-        owner = lambda kernel: [i for i, (_, process) in enumerate(servers) if kernel in kernels_of(process)]
+        owner = lambda kernel: [i for i, (_, process) in enumerate(servers) if kernel in ' '.join(kernel_command_lines(process))]
         owners = [owner(kernel)]
         while len(visitors) < VISITORS or (len({o[0] for o in owners if o}) < 2 and len(visitors) < MAX_VISITORS):
             visitors.append(visit(proxy, f'hd_route=visitor-{len(visitors)}'))
@@ -93,7 +62,7 @@ def test_visitors_stick_to_one_server_and_spread(tmp_path):
         answered = 0
         for kernel, cookie in visitors:
             # the websocket reaches the server that started the kernel (another would answer 404), and the kernel answers
-            with RoutedClient(proxy, kernel, cookie) as client:
+            with V1Client(proxy, kernel, cookie) as client:
                 assert client.widget_comms(), f'the kernel of {cookie} did not answer'
                 answered += 1
         print(f'{answered} visitors answered; kernels per server:', [sum(o == [i] for o in owners) for i in range(2)])

@@ -2,17 +2,14 @@
 `voila.json` (issue 9): the websocket attack, unsound frames, malformed widget messages, code that must stay refused,
 kernels freed and capped, the busy page, the page's words when its kernel or the server goes away, and
 `handwritten_digits app`. Every attack is bounded in time; screenshots go to artifacts/."""
-import json, os, re, signal, socket, subprocess, sys, threading, time, urllib.error, urllib.request
-from contextlib import contextmanager
+import json, os, re, subprocess, sys, threading, time, urllib.error, urllib.request
 from pathlib import Path
 
 import psutil, pytest
 from playwright.sync_api import expect
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT/'scripts'))
-from appserver import READY_PROBE, running_app, kernel_memory_mb
-from hostile_client import V1Client, legacy_widget_state_flood, open_page, v1_frame, message
+from scripts.appserver import ROOT, running_app, kernels_of, kernel_command_lines
+from scripts.hostile_client import V1Client, legacy_widget_state_flood, open_page, v1_frame, message
 
 ARTIFACTS = ROOT/'artifacts'
 # voila.json's values, scaled down so that the tests wait seconds, not minutes
@@ -44,7 +41,7 @@ def wait_for(condition, timeout: float) -> bool:
         time.sleep(0.2)
     return condition()
 
-def kernels(process) -> int: return len(kernel_memory_mb(process))
+def kernels(process) -> int: return len(kernels_of(process))
 
 def page_kernel(page) -> str: return json.loads(page.locator('#jupyter-config-data').text_content())['kernelId']
 
@@ -179,7 +176,7 @@ def test_page_is_a_product(server, browser):
 
 def kill_kernel_of(page, process):
     "Kill the kernel behind the app's `page`, as a crash would."
-    kernel, = [k for k in psutil.Process(process.pid).children(recursive=True) if page_kernel(page) in ' '.join(k.cmdline())]
+    kernel, = [k for k in kernels_of(process) if page_kernel(page) in ' '.join(k.cmdline())]
     kernel.kill()
 
 def test_page_says_when_its_kernel_dies(server, browser):
@@ -207,31 +204,15 @@ def test_page_says_when_the_server_is_gone(browser):
         page.screenshot(path=str(ARTIFACTS/'server-gone-desktop.png'))
         page.close()
 
-@contextmanager
-def console_app(python_args: list[str], cwd: Path, env: dict | None = None):
-    "Run `python … app --port P` (the console script's `main`) in `cwd`; yield the app's page and the server's process."
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, *python_args, 'app', '--port', str(port)], cwd=cwd, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f'http://127.0.0.1:{port}/'
-    try:
-        assert wait_for(lambda: _answers(url + READY_PROBE), 60)
-        yield urllib.request.urlopen(url, timeout=60).read().decode(), server
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
+# `handwritten_digits app`: the console script's `main`, run by this environment's Python
+APP_COMMAND = (sys.executable, '-c', 'from handwritten_digits.cli import main; main()', 'app')
 
-def _answers(url: str) -> bool:
-    try: return urllib.request.urlopen(url, timeout=2).status == 200
-    except OSError: return False
-
-MAIN = ['-c', 'from handwritten_digits.cli import main; main()']
+def app_page(url: str) -> str: return urllib.request.urlopen(url, timeout=60).read().decode()
 
 def test_console_script_serves_the_app(tmp_path):
     "`handwritten_digits app` run from a folder other than the checkout: the same page, with voila.json's settings."
-    with console_app(MAIN, tmp_path) as (html, _):
+    with running_app(timeout=60, command=APP_COMMAND, cwd=tmp_path) as (url, _):
+        html = app_page(url)
         assert '<title>Handwritten digit recognizer</title>' in html and 'kernelId' in html
 
 def test_installed_wheel_serves_the_app(tmp_path):
@@ -248,11 +229,12 @@ def test_installed_wheel_serves_the_app(tmp_path):
     page = subprocess.run([sys.executable, '-c', 'from handwritten_digits import ui; print(ui.__file__, ui.STYLE[:7], ui.PAGE_SCRIPT[:8])'],
                           cwd=tmp_path, env=installed, capture_output=True, text=True, timeout=120)
     assert page.stdout.split() == [str(site/'handwritten_digits'/'ui.py'), '<style>', '<script>'], page.stderr   # read from the wheel's files
-    with console_app(MAIN, tmp_path, env=installed) as (html, server):
+    with running_app(timeout=60, command=APP_COMMAND, cwd=tmp_path, env=installed) as (url, server):
+        html = app_page(url)
         assert '<title>Handwritten digit recognizer</title>' in html and 'kernelId' in html
         # the page's kernel and the pool's, forked by the fork server (a child of the server)
-        kernels = [k for k in psutil.Process(server.pid).children(recursive=True) if 'ipykernel' in ' '.join(k.cmdline())]
-        assert kernels and {Path(k.cwd()) for k in kernels} == {tmp_path/'prefix'/'share'/'handwritten_digits'}   # the installed notebook's folder
+        folders = kernels_of(server, lambda kernel: Path(kernel.cwd()))
+        assert folders and set(folders) == {tmp_path/'prefix'/'share'/'handwritten_digits'}   # the installed notebook's folder
 
 def test_pool_counts_toward_the_cap():
     "Issue 6: preheated kernels wait within the cap; visitors take them, then fresh ones, then the busy page; a freed place refills the pool."
@@ -267,7 +249,7 @@ def test_pool_counts_toward_the_cap():
         with pytest.raises(urllib.error.HTTPError) as refused: open_page(url)
         assert refused.value.code == 503
         visitors.pop().ws.close()                                          # a place frees (culled): the pool takes it
-        running = lambda: ' '.join(' '.join(k.cmdline()) for k in psutil.Process(process.pid).children(recursive=True))
+        running = lambda: ' '.join(kernel_command_lines(process))
         assert wait_for(lambda: ids[-1] not in running() and kernels(process) == cap, UNATTENDED_S + 4 * CULL_INTERVAL_S + 30)
         time.sleep(1)                                                      # its page rendered in advance
         start = time.perf_counter()

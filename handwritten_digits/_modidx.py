@@ -597,6 +597,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                           'handwritten_digits.serve.release_free_memory': ( 'serve.html#release_free_memory',
                                                                                             'handwritten_digits/serve.py'),
                                           'handwritten_digits.serve.serve_app': ('serve.html#serve_app', 'handwritten_digits/serve.py'),
+                                          'handwritten_digits.serve.started': ('serve.html#started', 'handwritten_digits/serve.py'),
                                           'handwritten_digits.serve.v1_frame_is_sound': ( 'serve.html#v1_frame_is_sound',
                                                                                           'handwritten_digits/serve.py')},
             'handwritten_digits.ui': { 'handwritten_digits.ui.DigitApp': ('page.html#digitapp', 'handwritten_digits/ui.py'),

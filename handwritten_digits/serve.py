@@ -6,8 +6,8 @@
 __all__ = ['APP_TEMPLATE', 'APP_JUPYTER_DATA', 'V1_PROTOCOL', 'MIN_FRAME_OFFSETS', 'MAX_FRAME_OFFSETS', 'FORK_PRELOAD',
            'TITLE_ROOM', 'FORK_SERVER_SCRIPT', 'APP_NOTEBOOK', 'APP_SETTINGS', 'register_app_template',
            'v1_frame_is_sound', 'offers_v1', 'GuardedKernelConnection', 'release_free_memory', 'ForkedKernel',
-           'ForkServer', 'can_fork', 'ForkingKernelManager', 'CappedKernelManager', 'AppKernelManager', 'app_files',
-           'serve_app']
+           'ForkServer', 'can_fork', 'ForkingKernelManager', 'CappedKernelManager', 'started', 'AppKernelManager',
+           'app_files', 'serve_app']
 
 # %% ../nbs/08_serve.ipynb #24286ca1
 import asyncio, ctypes, importlib.metadata, json, logging, os, signal, socket, subprocess, sys, time
@@ -236,6 +236,11 @@ class CappedKernelManager(AsyncMappingKernelManager):
         self.get_kernel(kernel_id).traceback_replacement_message = self.traceback_replacement_message
         return kernel_id
 
+# %% ../nbs/08_serve.ipynb #a7e3c2d1
+def started(start: asyncio.Task) -> bool:
+    "Whether a pooled kernel's `start` is over and found a place: the kernel is running, its page rendered or rendering."
+    return start.done() and not start.cancelled() and start.exception() is None
+
 # %% ../nbs/08_serve.ipynb #fdbbc247
 class AppKernelManager(CappedKernelManager):
     """Kernels for the app's visitors: capped (`CappedKernelManager`), forked (`ForkingKernelManager`), each shut down
@@ -275,21 +280,23 @@ class AppKernelManager(CappedKernelManager):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        # with preheating on, Voilà's pool manager is a subclass of this one (`voila_kernel_manager_factory`); a visitor
-        # takes the pool's oldest start, which near the cap may be one that found no place while a later one found it
+        # with preheating on, Voilà's pool manager is a subclass of this one (`voila_kernel_manager_factory`). Voilà hands
+        # a visitor the pool's oldest start, and would make them wait for one still waiting out `fill_delay`, or for one
+        # that found every place taken: a visitor takes only a kernel already started, else a fresh one (or the busy page)
         take = cls.__dict__.get('get_rendered_notebook')
         if take is None: return
         async def get_rendered_notebook(self, notebook_name, *args, **kw):
-            pool = self._pools.get(notebook_name, [])
-            pool.sort(key=lambda task: task.done() and (task.cancelled() or task.exception() is not None))   # the failed last
+            self._pools.get(notebook_name, []).sort(key=lambda task: not started(task))   # the started first
             return await take(self, notebook_name, *args, **kw)
-        cls.get_rendered_notebook = get_rendered_notebook
+        def get_pool_size(self, notebook_name):
+            return sum(map(started, self._pools.get(notebook_name, [])))
+        cls.get_rendered_notebook, cls.get_pool_size = get_rendered_notebook, get_pool_size
 
     def refill_pool(self):
         """Fill Voilà's pool of preheated kernels (when on) up to its size again, dropping the starts that found every place
         taken: Voilà refills it only when a visitor takes a kernel, so a pool emptied at the cap would stay empty."""
         for name, pool in (getattr(self, '_pools', None) or {}).items():
-            pool[:] = [task for task in pool if not task.done() or not task.cancelled() and task.exception() is None]
+            pool[:] = [task for task in pool if not task.done() or started(task)]
             self.fill_if_needed(notebook_name=name)
 
     async def shutdown_kernel(self, kernel_id, *args, **kwargs):

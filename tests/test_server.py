@@ -21,6 +21,7 @@ FAST_SERVER = [f'--AppKernelManager.max_kernels={MAX_KERNELS}', f'--AppKernelMan
 ATTACK_S = 10
 MAX_SERVER_GROWTH_MB = 100   # issue 9: an attack may raise the server's memory by less than this
 MAX_VISITOR_WAIT_S = 2       # ... and another visitor's request must be answered within this while it runs
+FILL_DELAY_S = json.loads((ROOT/'voila.json').read_text())['VoilaKernelManager']['fill_delay']
 PHONE = dict(viewport={'width': 390, 'height': 844}, is_mobile=True, has_touch=True)
 DESKTOP = dict(viewport={'width': 1280, 'height': 900})
 
@@ -243,7 +244,9 @@ def test_pool_counts_toward_the_cap():
                f'--AppKernelManager.cull_interval={CULL_INTERVAL_S}', f'--VoilaConfiguration.default_pool_size={pool}']
     with running_app(options=options) as (url, process):
         assert wait_for(lambda: kernels(process) == pool, 60)
-        ids = [open_page(url) for _ in range(cap)]                        # the pool's two, then a fresh one
+        start = time.perf_counter()
+        ids = [open_page(url) for _ in range(cap)]                        # the pool's two, then a fresh one...
+        assert time.perf_counter() - start < FILL_DELAY_S                 # ...not the pool's refills, waiting out fill_delay
         visitors = [V1Client(url, kernel_id) for kernel_id in ids]
         assert kernels(process) == cap
         with pytest.raises(urllib.error.HTTPError) as refused: open_page(url)

@@ -27,7 +27,8 @@ def app():
     "The app served by Voilà for the whole session, and its log (artifacts/voila.log)."
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS/'voila.log'
-    with open(log_path, 'w') as log, running_app(log) as (url, _):
+    # a pool of a few kernels, not voila.json's class of 30: the tests are one visitor at a time, on a machine they share
+    with open(log_path, 'w') as log, running_app(log, options=['--VoilaConfiguration.default_pool_size=4']) as (url, _):
         yield url, log_path
 
 @pytest.fixture(params=list(DEVICES))

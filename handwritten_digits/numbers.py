@@ -430,6 +430,7 @@ def stands_as_number(digits: list[Prediction], sequence_sure: bool) -> bool:
 def is_one_mark(lines: list[LineOutcome], as_one: Candidate) -> bool:
     "Whether the answer is all the ink as one mark, `as_one`: the digit model declines it, and the `lines` do not stand as a number."
     if as_one.prediction.is_digit: return False
+    if not any(line.sequence.text for line in lines): return True   # the sequence model sees no digit either
     searched = [d.prediction for line in lines for d in line.searched_digits]
     return not stands_as_number(searched, any(clearly_a_number(line.sequence) for line in lines))
 

@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['DIGIT_STROKES', 'PAPER_WHITE', 'PAPER_TINT', 'PEN_LEVELS', 'DIM_EDGE_LIGHT', 'CAMERA_BLUR_PX',
            'CAMERA_NOISE_GREY_LEVELS', 'STYLE_STROKES', 'SCAN_SIDES', 'SCAN_MARGIN', 'BINARY_SHARE', 'SHAPES',
-           'LETTERS', 'MAX_ELONGATION', 'TRAINING_PHOTOS', 'HELD_OUT_PHOTOS', 'CROP_SIDE', 'NON_DIGIT_KINDS', 'pen_ink',
-           'paper_colour', 'pen_colour', 'camera_view', 'on_paper', 'draw_digit', 'write_samples', 'style_digit',
-           'low_resolution_scan', 'scanned_digits', 'shape', 'letters', 'elongation', 'scribble', 'skimage_photo',
-           'photo_crop', 'texture', 'digit_fragment', 'touching_pair', 'synthetic_set']
+           'LETTERS', 'MAX_ELONGATION', 'TRAINING_PHOTOS', 'HELD_OUT_PHOTOS', 'CROP_SIDE', 'NON_DIGIT_KINDS', 'arc',
+           'pen_ink', 'paper_colour', 'pen_colour', 'camera_view', 'on_paper', 'draw_digit', 'write_samples',
+           'style_digit', 'low_resolution_scan', 'scanned_digits', 'shape', 'letters', 'elongation', 'scribble',
+           'skimage_photo', 'photo_crop', 'texture', 'digit_fragment', 'touching_pair', 'synthetic_set']
 
 # %% ../nbs/01a_samples.ipynb #5fff0f20
 from pathlib import Path
@@ -21,7 +21,7 @@ from .core import samples_dir, sample_files, MNIST_SIZE, NOT_A_DIGIT
 from .normalize import frame_digit, grayscale, ink_map, normalize, DigitImageError, NoDigitFoundError
 
 # %% ../nbs/01a_samples.ipynb #8f3ba8e6
-def _arc(cx, cy, rx, ry, start, stop, steps=24):
+def arc(cx, cy, rx, ry, start, stop, steps=24):
     "Points along an elliptical arc, angles in degrees (0 is to the right, 90 is down)."
     angles = np.radians(np.linspace(start, stop, steps))
     return list(zip(cx + rx * np.cos(angles), cy + ry * np.sin(angles)))
@@ -44,16 +44,16 @@ def pen_ink(strokes, rng, size=112, width=(0.05, 0.12), wobble=0.015, slant=(-0.
 
 # %% ../nbs/01a_samples.ipynb #1d017d70
 DIGIT_STROKES = {  # each digit as pen strokes in a unit box (x to the right, y down)
-    0: [_arc(0.5, 0.5, 0.3, 0.45, -90, 275)],
+    0: [arc(0.5, 0.5, 0.3, 0.45, -90, 275)],
     1: [[(0.32, 0.22), (0.56, 0.04), (0.52, 0.96)]],
-    2: [_arc(0.5, 0.3, 0.3, 0.25, 200, 360) + _arc(0.5, 0.3, 0.3, 0.28, 0, 50) + [(0.18, 0.95), (0.86, 0.95)]],
-    3: [_arc(0.5, 0.26, 0.3, 0.22, 210, 450), _arc(0.48, 0.72, 0.34, 0.25, -90, 150)],
+    2: [arc(0.5, 0.3, 0.3, 0.25, 200, 360) + arc(0.5, 0.3, 0.3, 0.28, 0, 50) + [(0.18, 0.95), (0.86, 0.95)]],
+    3: [arc(0.5, 0.26, 0.3, 0.22, 210, 450), arc(0.48, 0.72, 0.34, 0.25, -90, 150)],
     4: [[(0.66, 0.96), (0.66, 0.04), (0.14, 0.66), (0.88, 0.66)]],
-    5: [[(0.8, 0.05), (0.28, 0.05), (0.22, 0.45)] + _arc(0.5, 0.68, 0.32, 0.28, -120, 150)],
-    6: [[(0.72, 0.04), (0.4, 0.3)] + _arc(0.5, 0.7, 0.3, 0.27, 200, 560)],
+    5: [[(0.8, 0.05), (0.28, 0.05), (0.22, 0.45)] + arc(0.5, 0.68, 0.32, 0.28, -120, 150)],
+    6: [[(0.72, 0.04), (0.4, 0.3)] + arc(0.5, 0.7, 0.3, 0.27, 200, 560)],
     7: [[(0.14, 0.06), (0.86, 0.06), (0.42, 0.96)]],
-    8: [_arc(0.5, 0.26, 0.24, 0.22, 90, 450), _arc(0.5, 0.72, 0.3, 0.25, -90, 270)],
-    9: [_arc(0.48, 0.3, 0.28, 0.26, 0, 360), [(0.76, 0.3), (0.7, 0.97)]],
+    8: [arc(0.5, 0.26, 0.24, 0.22, 90, 450), arc(0.5, 0.72, 0.3, 0.25, -90, 270)],
+    9: [arc(0.48, 0.3, 0.28, 0.26, 0, 360), [(0.76, 0.3), (0.7, 0.97)]],
 }
 
 # %% ../nbs/01a_samples.ipynb #dcab989b
@@ -125,7 +125,7 @@ STYLE_STROKES = {  # name: (digit, strokes), styles under-represented in MNIST
     'hooked 7': (7, [[(0.12, 0.24), (0.16, 0.06), (0.86, 0.06), (0.48, 0.96)], [(0.4, 0.52), (0.84, 0.52)]]),
     'open 4': (4, [[(0.36, 0.03), (0.12, 0.64), (0.9, 0.64)], [(0.7, 0.28), (0.68, 0.97)]]),
     'loopy 8': (8, [_figure_eight()]),
-    'straight 9': (9, [_arc(0.46, 0.28, 0.3, 0.25, 10, 370), [(0.76, 0.3), (0.76, 0.97)]]),
+    'straight 9': (9, [arc(0.46, 0.28, 0.3, 0.25, 10, 370), [(0.76, 0.3), (0.76, 0.97)]]),
 }
 
 def style_digit(name: str, rng) -> np.ndarray:
@@ -176,7 +176,7 @@ def _heart(rng):
     return [list(zip(0.5 + x / 36, 0.45 - y / 36))]
 
 def _smiley(rng):
-    return [_arc(0.5, 0.5, 0.45, 0.45, 0, 360, 40), [(0.35, 0.35)], [(0.65, 0.35)], _arc(0.5, 0.5, 0.25, 0.25, 20, 160)]
+    return [arc(0.5, 0.5, 0.45, 0.45, 0, 360, 40), [(0.35, 0.35)], [(0.65, 0.35)], arc(0.5, 0.5, 0.25, 0.25, 20, 160)]
 
 SHAPES = {  # name: strokes(rng), shapes that are not digits
     'star': _star, 'heart': _heart, 'smiley': _smiley,
@@ -193,7 +193,7 @@ SHAPES = {  # name: strokes(rng), shapes that are not digits
     'wave': lambda rng: [list(zip(np.linspace(0, 1, 40), 0.5 + 0.2 * np.sin(np.linspace(0, 4 * np.pi, 40))))],
     'dot': lambda rng: [[(0.5, 0.5)]],
     'dots': lambda rng: [[tuple(p)] for p in rng.uniform(0.05, 0.95, (int(rng.integers(2, 7)), 2))],
-    'circled cross': lambda rng: [_arc(0.5, 0.5, 0.45, 0.45, 0, 360, 40), [(0.2, 0.2), (0.8, 0.8)], [(0.8, 0.2), (0.2, 0.8)]],
+    'circled cross': lambda rng: [arc(0.5, 0.5, 0.45, 0.45, 0, 360, 40), [(0.2, 0.2), (0.8, 0.8)], [(0.8, 0.2), (0.2, 0.8)]],
 }
 
 def shape(rng) -> np.ndarray:

@@ -4,9 +4,11 @@
 
 # %% auto #0
 __all__ = ['STRING_LENGTHS', 'STRING_HEIGHT', 'SIZE_RANGE', 'RISE', 'TOUCH_CHANCES', 'STRING_OVERLAP', 'STRING_GAP',
-           'STROKE_CHANGE', 'INK_BLUR', 'INK_CUT', 'STRONG_INK', 'MARKED', 'STRING_MARKS', 'VALIDATION_DIGITS',
-           'WRITER_SHARE', 'write_string', 'like_ink_map', 'training_string', 'training_strings', 'sequence_model',
-           'ctc_loss', 'exact_share', 'train_sequence_model', 'export_sequence_model']
+           'STROKE_CHANGE', 'INK_BLUR', 'INK_CUT', 'STRONG_INK', 'MARKED', 'STRING_MARKS', 'WRITTEN_LETTERS',
+           'WORD_LENGTHS', 'LETTER_GAP', 'NON_DIGIT_STRIPS', 'NON_DIGIT_SHARE', 'VALIDATION_DIGITS', 'WRITER_SHARE',
+           'write_string', 'like_ink_map', 'training_string', 'training_strings', 'written_word', 'bars_only',
+           'non_digit_strips', 'sequence_model', 'ctc_loss', 'exact_share', 'train_sequence_model',
+           'export_sequence_model']
 
 # %% ../nbs/04b_sequence_training.ipynb #21c35341
 import json, os, time
@@ -19,6 +21,7 @@ from .core import models_dir, data_dir, write_atomically
 from .data import load_mnist
 from .real_writers import usps_digits
 from .normalize import crop_to_ink
+from .samples import arc, pen_ink, letters, shape, scribble, photo_crop, texture, elongation, MAX_ELONGATION
 from .number_samples import write_side_by_side, with_mark
 from .sequence import LINE_HEIGHT, LINE_WIDTH, FRAMES, BLANK, line_image, decode
 
@@ -83,6 +86,93 @@ def training_strings(images: np.ndarray, labels: np.ndarray, count: int, seed: i
         strips[k], texts[k, :len(digits)] = np.round(strip * 255), digits
     return strips, texts
 
+# %% ../nbs/04b_sequence_training.ipynb #nd02ex
+WRITTEN_LETTERS = {   # letters and signs as a hand writes them, in a unit box: training only
+    'A': [[(0.12, 0.95), (0.42, 0.08), (0.58, 0.08), (0.88, 0.95)], [(0.3, 0.62), (0.7, 0.62)]],
+    'C': [arc(0.58, 0.5, 0.42, 0.46, 50, 310)],
+    'E': [[(0.2, 0.05), (0.2, 0.95)], [(0.2, 0.05), (0.85, 0.05)], [(0.2, 0.48), (0.7, 0.48)], [(0.2, 0.95), (0.85, 0.95)]],
+    'F': [[(0.25, 0.05), (0.25, 0.95)], [(0.25, 0.05), (0.85, 0.05)], [(0.25, 0.45), (0.7, 0.45)]],
+    'H': [[(0.15, 0.05), (0.18, 0.95)], [(0.82, 0.05), (0.85, 0.95)], [(0.16, 0.45), (0.83, 0.48)]],
+    'K': [[(0.2, 0.05), (0.2, 0.95)], [(0.85, 0.08), (0.22, 0.5), (0.88, 0.95)]],
+    'L': [[(0.25, 0.05), (0.25, 0.95), (0.85, 0.95)]],
+    'M': [[(0.08, 0.95), (0.12, 0.08), (0.5, 0.75), (0.88, 0.08), (0.92, 0.95)]],
+    'N': [[(0.18, 0.95), (0.15, 0.08), (0.85, 0.92), (0.82, 0.05)]],
+    'P': [[(0.22, 0.95), (0.22, 0.05)] + arc(0.42, 0.28, 0.32, 0.23, -90, 90) + [(0.22, 0.51)]],
+    'R': [[(0.22, 0.95), (0.22, 0.05)] + arc(0.42, 0.28, 0.32, 0.23, -90, 90) + [(0.22, 0.51), (0.8, 0.95)]],
+    'T': [[(0.05, 0.08), (0.95, 0.05)], [(0.48, 0.06), (0.52, 0.95)]],
+    'U': [[(0.15, 0.05)] + arc(0.5, 0.62, 0.35, 0.33, 180, 0) + [(0.85, 0.05)]],
+    'V': [[(0.08, 0.05), (0.48, 0.95), (0.52, 0.95), (0.92, 0.05)]],
+    'W': [[(0.02, 0.05), (0.22, 0.95), (0.5, 0.25), (0.78, 0.95), (0.98, 0.05)]],
+    'X': [[(0.1, 0.05), (0.9, 0.95)], [(0.9, 0.05), (0.1, 0.95)]],
+    'Y': [[(0.12, 0.05), (0.5, 0.48)], [(0.88, 0.05), (0.5, 0.48), (0.5, 0.95)]],
+    'a': [arc(0.45, 0.7, 0.3, 0.25, 0, 360, 30), [(0.75, 0.45), (0.78, 0.95)]],
+    'c': [arc(0.55, 0.7, 0.32, 0.25, 40, 320)],
+    'e': [[(0.2, 0.7), (0.8, 0.7)] + arc(0.5, 0.7, 0.3, 0.25, 0, -300)],
+    'h': [[(0.2, 0.05), (0.2, 0.95)], [(0.2, 0.6)] + arc(0.5, 0.65, 0.3, 0.2, 180, 360) + [(0.8, 0.95)]],
+    'k': [[(0.2, 0.05), (0.2, 0.95)], [(0.75, 0.45), (0.22, 0.72), (0.8, 0.95)]],
+    'm': [[(0.1, 0.95), (0.1, 0.45)] + arc(0.3, 0.55, 0.2, 0.12, 180, 360) + [(0.5, 0.95)], [(0.5, 0.55)] + arc(0.7, 0.55, 0.2, 0.12, 180, 360) + [(0.9, 0.95)]],
+    'n': [[(0.2, 0.95), (0.2, 0.45)] + arc(0.5, 0.6, 0.3, 0.15, 180, 360) + [(0.8, 0.95)]],
+    'r': [[(0.3, 0.95), (0.3, 0.45)], [(0.3, 0.6)] + arc(0.55, 0.6, 0.25, 0.15, 180, 300)],
+    'u': [[(0.2, 0.45)] + arc(0.5, 0.7, 0.3, 0.25, 180, 0) + [(0.8, 0.45), (0.82, 0.95)]],
+    'v': [[(0.15, 0.45), (0.5, 0.95), (0.85, 0.45)]],
+    'w': [[(0.05, 0.45), (0.27, 0.95), (0.5, 0.6), (0.73, 0.95), (0.95, 0.45)]],
+    'x': [[(0.15, 0.45), (0.85, 0.95)], [(0.85, 0.45), (0.15, 0.95)]],
+    'y': [[(0.15, 0.4), (0.5, 0.75)], [(0.85, 0.4), (0.35, 1.0)]],
+    '?': [arc(0.5, 0.28, 0.28, 0.22, 180, 420) + [(0.5, 0.7)], [(0.5, 0.92)]],
+    '!': [[(0.5, 0.05), (0.5, 0.7)], [(0.5, 0.92)]],
+    '+': [[(0.5, 0.2), (0.5, 0.8)], [(0.2, 0.5), (0.8, 0.5)]],
+    '=': [[(0.15, 0.38), (0.85, 0.38)], [(0.15, 0.62), (0.85, 0.62)]],
+}
+WORD_LENGTHS = (1, 6)            # letters in a written word
+LETTER_GAP = (-0.05, 0.35)       # gap between letters, in letter heights (below 0: touching, as joined writing)
+
+def written_word(rng, size=64) -> np.ndarray:
+    "Ink opacity of a random word of `WRITTEN_LETTERS` written by one hand with one pen."
+    names = rng.choice(list(WRITTEN_LETTERS), int(rng.integers(WORD_LENGTHS[0], WORD_LENGTHS[1] + 1)))
+    width = rng.uniform(0.05, 0.12)
+    slant = rng.uniform(-0.2, 0.3)
+    inks = [crop_to_ink(pen_ink(WRITTEN_LETTERS[n], rng, size, width=(width, width + 1e-3), slant=(slant, slant + 1e-3))) for n in names]
+    xs = [0]
+    for ink in inks[:-1]: xs.append(xs[-1] + max(1, ink.shape[1] + round(rng.uniform(*LETTER_GAP) * size * 0.6)))
+    height = max(i.shape[0] for i in inks)
+    canvas = np.zeros((height, xs[-1] + inks[-1].shape[1]), np.float32)
+    for x, ink in zip(xs, inks):
+        top = height - ink.shape[0] if ink.shape[0] < 0.8 * height else 0   # small letters sit on the line
+        np.maximum(canvas[top:top + ink.shape[0], x:x + ink.shape[1]], ink, out=canvas[top:top + ink.shape[0], x:x + ink.shape[1]])
+    return canvas
+
+
+# %% ../nbs/04b_sequence_training.ipynb #nd05ex
+NON_DIGIT_STRIPS = {   # name: (generator of an ink map, share of the non-digit strips)
+    'written words': (written_word, 0.45),
+    'printed letters': (letters, 0.2),
+    'shapes': (shape, 0.1),
+    'scribbles': (scribble, 0.1),
+    'photo crops': (photo_crop, 0.1),
+    'textures': (texture, 0.05),
+}
+NON_DIGIT_SHARE = 0.12   # this share of the training strings shows no digit at all, and reads as nothing
+
+def bars_only(ink: np.ndarray) -> bool:
+    "Whether every piece of `ink` is a bar, more than `MAX_ELONGATION` times as long as it is wide: what 1s are made of."
+    pieces, count = ndimage.label(ink > INK_CUT[0])
+    masks = [pieces == k for k in range(1, count + 1)]
+    return all(mask.sum() > 2 and elongation(mask.astype(np.float32)) > MAX_ELONGATION for mask in masks)   # a speck is no bar
+
+def non_digit_strips(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    "`count` strips showing no digit, drawn from `NON_DIGIT_STRIPS` by their shares, and their texts (all empty)."
+    rng = np.random.default_rng(seed)
+    names = list(NON_DIGIT_STRIPS)
+    shares = np.array([NON_DIGIT_STRIPS[n][1] for n in names])
+    strips = np.zeros((count, LINE_HEIGHT, LINE_WIDTH), np.uint8)
+    for k in range(count):
+        while True:
+            ink = like_ink_map(NON_DIGIT_STRIPS[names[rng.choice(len(names), p=shares / shares.sum())]][0](rng), rng)
+            if ink.any() and not bars_only(ink): break
+        strips[k] = np.round(line_image(crop_to_ink(ink))[0] * 255)
+    return strips, np.full((count, STRING_LENGTHS[1]), -1, np.int32)
+
+
 # %% ../nbs/04b_sequence_training.ipynb #2814f9b1
 def sequence_model(filters=(24, 48, 64), head=96, dropout=0.2):
     "The CTC line reader: strips `(N, LINE_HEIGHT, LINE_WIDTH, 1)` → frame probabilities `(N, FRAMES, 11)`."
@@ -126,14 +216,20 @@ def _mixed_strings(sources: list[tuple[np.ndarray, np.ndarray, int]], seed: int)
     return strips[order], texts[order]
 
 def train_sequence_model(count=60_000, epochs=4, batch_size=64, learning_rate=3e-3, seed=1, work_dir=None,
-                         writer_share=WRITER_SHARE):
-    "Train the CTC reader on `count` strings of MNIST training digits and (`writer_share` of them) USPS fit digits."
+                         writer_share=WRITER_SHARE, non_digit_share=NON_DIGIT_SHARE):
+    """Train the CTC reader on `count` strings: `non_digit_share` of them show no digit (`non_digit_strips`); of the
+    others, `writer_share` are written with USPS fit digits and the rest with MNIST training digits."""
     import keras
     (images, labels), _ = load_mnist()
-    start, fit, writers = time.time(), slice(None, -VALIDATION_DIGITS), round(count * writer_share)
-    strips, texts = _mixed_strings([(images[fit], labels[fit], count - writers), (*usps_digits('fit'), writers)], seed)
+    start, fit, blank = time.time(), slice(None, -VALIDATION_DIGITS), round(count * non_digit_share)
+    writers = round((count - blank) * writer_share)
+    strips, texts = _mixed_strings([(images[fit], labels[fit], count - blank - writers), (*usps_digits('fit'), writers)], seed)
+    blank_strips, blank_texts = non_digit_strips(blank, seed + 20)
+    order = np.random.default_rng(seed + 21).permutation(count)
+    strips, texts = np.concatenate([strips, blank_strips])[order], np.concatenate([texts, blank_texts])[order]
     valid = training_strings(images[-VALIDATION_DIGITS:], labels[-VALIDATION_DIGITS:], 1000, seed + 10)
     valid_writers = training_strings(*usps_digits('validation'), 1000, seed + 11)
+    valid_blank = non_digit_strips(500, seed + 12)
     model, steps = sequence_model(), epochs * (count // batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate / 3, steps, warmup_target=learning_rate, warmup_steps=300)
     model.compile(keras.optimizers.Adam(schedule), ctc_loss)
@@ -141,10 +237,11 @@ def train_sequence_model(count=60_000, epochs=4, batch_size=64, learning_rate=3e
     checkpoint.parent.mkdir(parents=True, exist_ok=True)
     model.fit(strips[..., None] / np.float32(255), texts, batch_size=batch_size, epochs=epochs, verbose=2,
               callbacks=[keras.callbacks.ModelCheckpoint(checkpoint)])
-    return model, {'training_strings': count, 'writer_strings': writers, 'epochs': epochs,
+    return model, {'training_strings': count, 'writer_strings': writers, 'non_digit_strings': blank, 'epochs': epochs,
                    'training_minutes': (time.time() - start) / 60, 'training_cores': os.cpu_count(),
-                   'training_digits': 'MNIST training set less its last 5,000 digits; USPS fit part (real_writers.split_by_class)',
-                   'validation_exact': exact_share(model, *valid), 'writers_validation_exact': exact_share(model, *valid_writers)}
+                   'training_digits': 'MNIST training set less its last 5,000 digits; USPS fit part (real_writers.split_by_class); strings of no digit (non_digit_strips)',
+                   'validation_exact': exact_share(model, *valid), 'writers_validation_exact': exact_share(model, *valid_writers),
+                   'non_digit_validation_empty': exact_share(model, *valid_blank)}
 
 # %% ../nbs/04b_sequence_training.ipynb #185b727b
 def export_sequence_model(model, folder=None, **record) -> Path:

@@ -37,7 +37,7 @@ def stroke_width(ink: np.ndarray) -> float:
     mask = ink > STROKE_LEVEL * ink.max()
     outline = np.count_nonzero(mask[:, 1:] != mask[:, :-1]) + np.count_nonzero(mask[1:] != mask[:-1])
     outline += 2 * (np.count_nonzero(mask[:, [0, -1]]) + np.count_nonzero(mask[[0, -1]]))
-    return 2 * np.count_nonzero(mask) / max(outline, 1)
+    return float(2 * np.count_nonzero(mask) / max(outline, 1))
 
 # %% ../nbs/01_normalize.ipynb #a04167d6
 FRAME_WORK_SIDE = 4 * MNIST_BOX   # a digit is reduced to this side before its strokes are measured and adjusted
@@ -408,7 +408,7 @@ CLOSER_COVERS = 0.8   # the share of the first look's ink that a closer look mus
 def sees_less(closer: np.ndarray, first: np.ndarray) -> bool:
     "Whether the ink mask `closer` (a closer look at a region) misses more of the ink mask `first` (the region at first sight) than it may."
     shrunk = np.asarray(Image.fromarray(closer.astype(np.uint8) * 255).resize(first.shape[::-1], Image.Resampling.BOX)) > 0
-    return (first & ndimage.binary_dilation(shrunk)).sum() < CLOSER_COVERS * first.sum()
+    return bool((first & ndimage.binary_dilation(shrunk)).sum() < CLOSER_COVERS * first.sum())
 
 # %% ../nbs/01_normalize.ipynb #ca3a81f8
 def closer_look(source, steps: dict) -> tuple[np.ndarray, float, tuple[float, float]]|None:

@@ -14,6 +14,7 @@ import asyncio, ctypes, importlib.metadata, json, logging, os, signal, socket, s
 from datetime import datetime, timezone
 from pathlib import Path
 
+from fastcore.basics import patch
 from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager, ServerKernelManager
@@ -257,27 +258,6 @@ class AppKernelManager(CappedKernelManager):
         self._closing = False
         self.fork_server = ForkServer(log=self.log) if self.fork_kernels and sys.platform == 'linux' else None
 
-    async def cull_kernel_if_idle(self, kernel_id):
-        "Shut down a kernel that died, or that has had no page and no activity for `unattended_timeout` seconds."
-        kernel = self.get_kernel(kernel_id)
-        if not await ensure_async(kernel.is_alive()):
-            self.log.warning('Kernel %s died: shutting it down so that its page says so', kernel_id)
-            return await self.shutdown_kernel(kernel_id, now=True)
-        if self.kernel_model(kernel_id)['connections'] or kernel.execution_state == 'busy': self._unattended_since.pop(kernel_id, None)
-        else:
-            # the clock starts when the culler first sees no page, or later when the kernel was last active (rendering
-            # the page, before the browser connects; or a page that only just went away)
-            since = max(self._unattended_since.setdefault(kernel_id, datetime.now(timezone.utc)), kernel.last_activity)
-            if (datetime.now(timezone.utc) - since).total_seconds() > self.unattended_timeout:
-                self.log.info('Kernel %s has had no page for %.0f s: shutting it down', kernel_id, self.unattended_timeout)
-                return await self.shutdown_kernel(kernel_id, now=True)   # nothing in it to save: no polite request first
-        await super().cull_kernel_if_idle(kernel_id)
-
-    async def cull_kernels(self):
-        "Look at every kernel (`cull_kernel_if_idle`), then give the memory freed meanwhile back to the system."
-        await super().cull_kernels()
-        release_free_memory()
-
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         # with preheating on, Voilà's pool manager is a subclass of this one (`voila_kernel_manager_factory`). Voilà hands
@@ -292,24 +272,55 @@ class AppKernelManager(CappedKernelManager):
             return sum(map(started, self._pools.get(notebook_name, [])))
         cls.get_rendered_notebook, cls.get_pool_size = get_rendered_notebook, get_pool_size
 
-    def refill_pool(self):
-        """Fill Voilà's pool of preheated kernels (when on) up to its size again, dropping the starts that found every place
-        taken: Voilà refills it only when a visitor takes a kernel, so a pool emptied at the cap would stay empty."""
-        for name, pool in (getattr(self, '_pools', None) or {}).items():
-            pool[:] = [task for task in pool if not task.done() or started(task)]
-            self.fill_if_needed(notebook_name=name)
+# %% ../nbs/08_serve.ipynb #ak02cd
+@patch
+async def cull_kernel_if_idle(self: AppKernelManager, kernel_id):
+    "Shut down a kernel that died, or that has had no page and no activity for `unattended_timeout` seconds."
+    kernel = self.get_kernel(kernel_id)
+    if not await ensure_async(kernel.is_alive()):
+        self.log.warning('Kernel %s died: shutting it down so that its page says so', kernel_id)
+        return await self.shutdown_kernel(kernel_id, now=True)
+    if self.kernel_model(kernel_id)['connections'] or kernel.execution_state == 'busy': self._unattended_since.pop(kernel_id, None)
+    else:
+        # the clock starts when the culler first sees no page, or later when the kernel was last active (rendering
+        # the page, before the browser connects; or a page that only just went away)
+        since = max(self._unattended_since.setdefault(kernel_id, datetime.now(timezone.utc)), kernel.last_activity)
+        if (datetime.now(timezone.utc) - since).total_seconds() > self.unattended_timeout:
+            self.log.info('Kernel %s has had no page for %.0f s: shutting it down', kernel_id, self.unattended_timeout)
+            return await self.shutdown_kernel(kernel_id, now=True)   # nothing in it to save: no polite request first
+    await super(AppKernelManager, self).cull_kernel_if_idle(kernel_id)
 
-    async def shutdown_kernel(self, kernel_id, *args, **kwargs):
-        "Shut the kernel down; its place goes to the pool (`refill_pool`), unless the server is stopping."
-        self._unattended_since.pop(kernel_id, None)
-        result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
-        if not self._closing: self.refill_pool()
-        return result
+# %% ../nbs/08_serve.ipynb #ak04cd
+@patch
+async def cull_kernels(self: AppKernelManager):
+    "Look at every kernel (`cull_kernel_if_idle`), then give the memory freed meanwhile back to the system."
+    await super(AppKernelManager, self).cull_kernels()
+    release_free_memory()
 
-    async def shutdown_all(self, *args, **kwargs):
-        self._closing = True
-        await super().shutdown_all(*args, **kwargs)
-        if self.fork_server: self.fork_server.close()
+# %% ../nbs/08_serve.ipynb #ak06cd
+@patch
+def refill_pool(self: AppKernelManager):
+    "Fill Voilà's pool of preheated kernels (when on) up to its size again, dropping the starts that found every place taken."
+    for name, pool in (getattr(self, '_pools', None) or {}).items():
+        pool[:] = [task for task in pool if not task.done() or started(task)]
+        self.fill_if_needed(notebook_name=name)
+
+# %% ../nbs/08_serve.ipynb #ak07cd
+@patch
+async def shutdown_kernel(self: AppKernelManager, kernel_id, *args, **kwargs):
+    "Shut the kernel down; its place goes to the pool (`refill_pool`), unless the server is stopping."
+    self._unattended_since.pop(kernel_id, None)
+    result = await super(AppKernelManager, self).shutdown_kernel(kernel_id, *args, **kwargs)
+    if not self._closing: self.refill_pool()
+    return result
+
+# %% ../nbs/08_serve.ipynb #ak08cd
+@patch
+async def shutdown_all(self: AppKernelManager, *args, **kwargs):
+    "Stop every kernel, then the fork server; nothing refills the pool meanwhile."
+    self._closing = True
+    await super(AppKernelManager, self).shutdown_all(*args, **kwargs)
+    if self.fork_server: self.fork_server.close()
 
 # %% ../nbs/08_serve.ipynb #d3f280b5
 APP_NOTEBOOK, APP_SETTINGS = '07_app.ipynb', 'voila.json'

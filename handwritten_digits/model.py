@@ -8,7 +8,8 @@ __all__ = ['TRAINING_EXTRAS', 'SHORT_EXTRAS', 'SCANS', 'REFINE_EPOCHS', 'REFINE_
            'training_split', 'training_set', 'tutorial_model', 'digit_model', 'augment', 'save_atomically', 'EpochLog',
            'train_model', 'refine_model', 'adapt_to_writers', 'ensemble', 'members_of', 'previous_release',
            'train_shipped_model', 'calibration_sets', 'typical_training_digits', 'runtime_model', 'calibrate_model',
-           'tflite_bytes', 'export_model', 'accuracy_by_source', 'release_record', 'train_release']
+           'tflite_bytes', 'write_record', 'export_model', 'accuracy_by_source', 'release_record', 'train_release',
+           'recalibrate_release']
 
 # %% ../nbs/02_model.ipynb #fba3b452
 import json, os, tempfile, time
@@ -26,7 +27,7 @@ from .normalize import frame_digit
 from .samples import synthetic_set, scanned_digits, NON_DIGIT_KINDS, STYLE_STROKES
 from .real_writers import usps_part, optdigits_part
 from .calibration import (calibrate, fit_temperature, fit_typicality, typicality_distance, fit_thresholds,
-                                            fit_not_digit_scale, rescale_not_digit, MAX_DOUBT)
+                                            fit_not_digit_scale, with_honest_not_digit, MAX_DOUBT)
 
 # %% ../nbs/02_model.ipynb #5f3f1e4f
 def frame_all(images) -> np.ndarray:
@@ -354,7 +355,7 @@ def runtime_model(model: keras.Model) -> keras.Model:
 # %% ../nbs/02_model.ipynb #ac410e45
 def calibrate_model(model: keras.Model, typical_digits: tuple, digit_sets: dict, non_digit_sets: dict,
                     max_doubt=MAX_DOUBT) -> tuple[dict, np.ndarray, np.ndarray]:
-    "Fit typicality on `typical_digits` `(framed, labels)`, then the temperature, thresholds and not-a-digit scale on the calibration sets."
+    "Fit typicality on `typical_digits` `(framed, labels)`, then the temperature, not-a-digit scale and thresholds on the calibration sets."
     runtime = runtime_model(model)
     run = lambda framed: runtime.predict(np.asarray(framed).reshape(-1, MNIST_SIZE, MNIST_SIZE, 1), batch_size=1000, verbose=0)
     means, precision = fit_typicality(run(typical_digits[0])['features'], typical_digits[1])
@@ -362,12 +363,12 @@ def calibrate_model(model: keras.Model, typical_digits: tuple, digit_sets: dict,
     outputs |= {kind: run(images) for kind, images in non_digit_sets.items()}
     labels = [labels for _, labels in digit_sets.values()] + [np.full(len(x), NOT_A_DIGIT) for x in non_digit_sets.values()]
     temperature = fit_temperature(np.concatenate([o['probabilities'] for o in outputs.values()]), np.concatenate(labels))
-    judged = {name: (calibrate(o['probabilities'], temperature), typicality_distance(o['features'], means, precision))
-              for name, o in outputs.items()}
+    scaled = {name: calibrate(o['probabilities'], temperature) for name, o in outputs.items()}
+    scale = fit_not_digit_scale(np.concatenate([p[:, NOT_A_DIGIT] for p in scaled.values()]), np.concatenate(labels) == NOT_A_DIGIT)
+    judged = {name: (with_honest_not_digit(scaled[name], scale), typicality_distance(o['features'], means, precision))
+              for name, o in outputs.items()}   # the thresholds are fitted on the probabilities the recognizer will give
     thresholds = fit_thresholds({name: (*judged[name], labels) for name, (_, labels) in digit_sets.items()},
                                 {kind: judged[kind] for kind in non_digit_sets}, max_doubt)
-    scale = fit_not_digit_scale(np.concatenate([p[:, NOT_A_DIGIT] for p, _ in judged.values()]), np.concatenate(labels) == NOT_A_DIGIT)
-    thresholds['not_digit_threshold'] = float(rescale_not_digit(thresholds['not_digit_threshold'], scale))   # the same verdicts
     return {'temperature': temperature, 'not_digit_scale': scale, **thresholds}, means, precision
 
 # %% ../nbs/02_model.ipynb #c8fd5fe7
@@ -385,15 +386,19 @@ def tflite_bytes(model: keras.Model) -> bytes:
     "`model` as a LiteRT flat buffer, converted quietly (the converter writes a SavedModel in a temporary folder first)."
     with _quietly(): return tf.lite.TFLiteConverter.from_keras_model(model).convert()
 
-def export_model(model: keras.Model, means: np.ndarray, precision: np.ndarray, folder=None, **record) -> Path:
-    "Write `digits.tflite`, `digits_typical.npz`, the SavedModel `digits_savedmodel/` and `digits.json` for `model`."
+def write_record(folder: Path, means: np.ndarray, precision: np.ndarray, record: dict):
+    "Write the typicality statistics `digits_typical.npz` and the calibration and figures `digits.json` into `folder`."
     import io
-    folder = Path(folder or models_dir())
-    write_atomically(folder/'digits.tflite', tflite_bytes(runtime_model(model)))
     stats = io.BytesIO(); np.savez(stats, means=means.astype(np.float32), precision=precision.astype(np.float32))
     write_atomically(folder/'digits_typical.npz', stats.getvalue())
-    with writing_atomically(folder/'digits_savedmodel') as new, _quietly(): model.export(str(new), format='tf_saved_model')
     write_atomically(folder/'digits.json', json.dumps(record, indent=1, default=float).encode())
+
+def export_model(model: keras.Model, means: np.ndarray, precision: np.ndarray, folder=None, **record) -> Path:
+    "Write `digits.tflite`, the SavedModel `digits_savedmodel/`, `digits_typical.npz` and `digits.json` for `model`."
+    folder = Path(folder or models_dir())
+    write_atomically(folder/'digits.tflite', tflite_bytes(runtime_model(model)))
+    with writing_atomically(folder/'digits_savedmodel') as new, _quietly(): model.export(str(new), format='tf_saved_model')
+    write_record(folder, means, precision, record)
     return folder
 
 # %% ../nbs/02_model.ipynb #14340276
@@ -429,3 +434,14 @@ def train_release(work_dir=None, folder=None, seeds=SEEDS, base=None) -> Path:
                  'shipped': accuracy_by_source(model, x_test, y_test)}
     return export_model(model, means, precision, folder, accuracy_by_source=by_source,
                         **release_record(model, infos, calibration, x_val, y_val, x_test, y_test))
+
+# %% ../nbs/02_model.ipynb #f3a5d7b9
+def recalibrate_release(folder=None) -> dict:
+    "Fit the calibration of the release in `folder` again, with the current rules, and rewrite its record; return the new calibration."
+    folder = Path(folder or models_dir())
+    (x_train, y_train), _ = load_mnist()
+    (x_fit, y_fit), (x_val, y_val) = training_split(x_train, y_train)
+    calibration, means, precision = calibrate_model(keras.models.load_model(folder/'digits.keras'),
+                                                    typical_training_digits(x_fit, y_fit), *calibration_sets(x_val, y_val))
+    write_record(folder, means, precision, json.loads((folder/'digits.json').read_text()) | calibration)
+    return calibration

@@ -16,7 +16,7 @@ from fastcore.basics import patch
 
 from .core import models_dir, MNIST_SIZE, NOT_A_DIGIT
 from .normalize import normalize, DigitImageError, UnreadableImageError, NoDigitFoundError
-from .calibration import calibrate, rescale_not_digit, typicality_distance, ten_digit_probabilities, apply_thresholds, CONFIDENT
+from .calibration import calibrate, with_honest_not_digit, typicality_distance, ten_digit_probabilities, apply_thresholds, CONFIDENT
 
 # %% ../nbs/03_predict.ipynb #3e9a24d5
 @dataclass(frozen=True)
@@ -36,8 +36,8 @@ class Prediction:
 
     @property
     def is_confident(self) -> bool:
-        "Whether the answer can be given without a caveat: a digit, typical of its class, with a confident probability."
-        return self.is_digit and not self.unusual and self.confidence >= CONFIDENT
+        "Whether the answer can be given without a caveat: a digit, with a confident probability."
+        return self.is_digit and self.confidence >= CONFIDENT
 
 # %% ../nbs/03_predict.ipynb #ae790dff
 @contextmanager
@@ -110,8 +110,7 @@ def predict_framed(
     "Predictions for digits already framed, in one model call."
     outputs = self.run(images)
     probabilities = calibrate(outputs['probabilities'], self.temperature)
-    if 'not_digit_scale' in self.info:   # the eleventh class made honest on its own (`apply_thresholds` renormalises the ten digits)
-        probabilities[:, NOT_A_DIGIT] = rescale_not_digit(probabilities[:, NOT_A_DIGIT], self.info['not_digit_scale'])
+    if 'not_digit_scale' in self.info: probabilities = with_honest_not_digit(probabilities, self.info['not_digit_scale'])
     typical = self.info.get('typical')
     distances = (np.zeros(len(probabilities)) if typical is None else
                  typicality_distance(outputs['features'], typical['means'], typical['precision']))

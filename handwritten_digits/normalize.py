@@ -9,12 +9,12 @@ __all__ = ['STROKE_RANGE', 'STROKE_TARGET', 'STROKE_LEVEL', 'FRAME_WORK_SIDE', '
            'PAGE_MIN_SIDE', 'PAGE_MIN_SURROUND', 'PAGE_CONTRAST', 'PAGE_SOLIDITY', 'PAGE_RECTANGULARITY', 'PAGE_ALONE',
            'PAGE_EDGE', 'PAGE_EDGE_WIDTH', 'PAGE_MARGIN', 'PAPER_BLUR', 'NOISE_WINDOW', 'MAD_TO_SIGMA', 'MIN_CONTRAST',
            'MIN_SIGNAL_TO_NOISE', 'INK_SURE', 'INK_MAYBE', 'FRAME_LINE_SPAN', 'FRAME_LINE_THINNESS', 'DIGIT_SHARE',
-           'SPECK_FRACTION', 'ZOOM_MARGIN', 'ZOOM_BORDER', 'MAX_ZOOM', 'MIN_ZOOM', 'CLOSER_COVERS', 'stroke_width',
-           'adjust_stroke', 'crop_to_ink', 'frame_digit', 'DigitImageError', 'UnreadableImageError',
-           'NoDigitFoundError', 'check_size', 'load_image', 'grayscale', 'ink_and_background', 'otsu_threshold',
-           'rectangularity', 'find_page', 'paint_outside', 'on_the_page', 'ink_contrast', 'has_ink', 'hysteresis_mask',
-           'is_clutter', 'keep_pieces', 'ink_map', 'ink_region', 'zoom_factor', 'sees_less', 'closer_look', 'read_ink',
-           'normalize']
+           'SPECK_FRACTION', 'MAX_INK_SHARE', 'MIN_PAPER_PHOTO_SIDE', 'ZOOM_MARGIN', 'ZOOM_BORDER', 'MAX_ZOOM',
+           'MIN_ZOOM', 'CLOSER_COVERS', 'stroke_width', 'adjust_stroke', 'crop_to_ink', 'frame_digit',
+           'DigitImageError', 'UnreadableImageError', 'NoDigitFoundError', 'check_size', 'load_image', 'grayscale',
+           'ink_and_background', 'otsu_threshold', 'rectangularity', 'find_page', 'paint_outside', 'on_the_page',
+           'ink_contrast', 'has_ink', 'hysteresis_mask', 'is_clutter', 'keep_pieces', 'ink_stages', 'may_be_paper',
+           'ink_map', 'ink_region', 'zoom_factor', 'sees_less', 'closer_look', 'read_ink', 'normalize']
 
 # %% ../nbs/01_normalize.ipynb #366c4e73
 import io, warnings
@@ -231,13 +231,13 @@ def _mostly_light(small: np.ndarray) -> bool:
     low, middle, high = np.percentile(small, [MAJORITY_PERCENTILE, 50, 100 - MAJORITY_PERCENTILE])
     return high - middle <= middle - low
 
-def ink_and_background(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    "The grey image as ink (of the right polarity) and a smooth estimate of the paper under it."
+def ink_and_background(gray: np.ndarray, opposite=False) -> tuple[np.ndarray, np.ndarray]:
+    "The grey image as ink (of the likelier polarity, or the `opposite` one) and a smooth estimate of the paper under it."
     small = _scale(gray, min(1.0, BACKGROUND_WORK_SIDE / max(gray.shape)))
     size = max(MIN_OPENING, round(min(small.shape) * BACKGROUND_FRACTION))
     dark_ink, light_ink = ndimage.grey_opening(1 - small, size=(size, size)), ndimage.grey_opening(small, size=(size, size))
     scan = max(gray.shape) <= LOW_RESOLUTION
-    dark = dark_ink.mean() <= light_ink.mean() or (not scan and _mostly_light(small))
+    dark = (dark_ink.mean() <= light_ink.mean() or (not scan and _mostly_light(small))) != opposite
     ink, opened = (1 - gray, dark_ink) if dark else (gray, light_ink)
     if scan: return ink, np.full_like(ink, np.percentile(ink, PAPER_PERCENTILE))
     return ink, _resize(ndimage.uniform_filter(opened, size), *gray.shape)
@@ -258,7 +258,8 @@ PAGE_MARGIN = 0.015         # the sheet's shadowed, blurred outline is left out 
 # %% ../nbs/01_normalize.ipynb #8f833fea
 def otsu_threshold(values: np.ndarray, bins=64) -> float:
     "The grey level in [0, 1] that best splits `values` into two classes (Otsu's method: most variance between them)."
-    counts, edges = np.histogram(values, bins, (0, 1))
+    # resampling overshoots a little past white and black: those values belong to the end bins, not outside them
+    counts, edges = np.histogram(np.clip(values, 0, 1), bins, (0, 1))
     weights = np.cumsum(counts) / counts.sum()
     means = np.cumsum(counts * edges[:-1]) / counts.sum()
     between = (means[-1] * weights - means) ** 2 / np.clip(weights * (1 - weights), 1e-9, None)
@@ -367,18 +368,37 @@ def keep_pieces(mask: np.ndarray) -> np.ndarray:
     return np.isin(labels, np.flatnonzero(keep) + 1)
 
 # %% ../nbs/01_normalize.ipynb #e5f54c2f
-def ink_map(gray: np.ndarray, steps: dict|None = None) -> np.ndarray:
-    "Ink (1) on background (0) from a grey image; raises `NoDigitFoundError` if no ink stands out. `steps` collects the stages."
-    steps = {} if steps is None else steps
-    ink, background = ink_and_background(gray)
-    steps['polarity'] = ink
-    steps['background removed'] = flat = np.clip(ink - background, 0, 1)
+def ink_stages(gray: np.ndarray, opposite=False) -> dict:
+    "The stages of reading ink from a grey image in its likelier polarity (or the `opposite`), by name; raises `NoDigitFoundError` if no ink stands out."
+    ink, background = ink_and_background(gray, opposite)
+    flat = np.clip(ink - background, 0, 1)
+    stages = {'polarity': ink, 'background removed': flat}
     flat = ndimage.gaussian_filter(flat, PAPER_BLUR)
     strongest, noise = ink_contrast(flat)
     if not has_ink(strongest, noise): raise NoDigitFoundError('no digit found: the image is blank or has too little contrast')
-    steps['ink'] = kept = keep_pieces(hysteresis_mask(flat, INK_MAYBE * strongest, INK_SURE * strongest))
-    steps['ink map'] = result = np.clip(flat / strongest, 0, 1) * ndimage.binary_dilation(kept, iterations=1)
-    return result.astype(np.float32)
+    stages['ink'] = kept = keep_pieces(hysteresis_mask(flat, INK_MAYBE * strongest, INK_SURE * strongest))
+    stages['ink map'] = (np.clip(flat / strongest, 0, 1) * ndimage.binary_dilation(kept, iterations=1)).astype(np.float32)
+    return stages
+
+# %% ../nbs/01_normalize.ipynb #a2b3c4d5
+MAX_INK_SHARE = 0.25   # writing covers less of a photo than this: ink that covers more and reaches the edge may be paper
+MIN_PAPER_PHOTO_SIDE = 2 * MIN_SIDE   # enlarging a small scan stops short of this: smaller images may be filled by their digit
+
+def may_be_paper(ink: np.ndarray) -> bool:
+    "Whether the ink mask `ink` of a photo may be the paper instead: it covers more than `MAX_INK_SHARE` of it and reaches its edge."
+    at_edge = ink[0].any() or ink[-1].any() or ink[:, 0].any() or ink[:, -1].any()
+    return max(ink.shape) >= MIN_PAPER_PHOTO_SIDE and ink.mean() > MAX_INK_SHARE and at_edge
+
+def ink_map(gray: np.ndarray, steps: dict|None = None) -> np.ndarray:
+    "Ink (1) on background (0) from a grey image; raises `NoDigitFoundError` if no ink stands out. `steps` collects the stages."
+    steps = {} if steps is None else steps
+    stages = ink_stages(gray)
+    if may_be_paper(stages['ink']):
+        try: other = ink_stages(gray, opposite=True)
+        except NoDigitFoundError: other = None
+        if other is not None and stroke_width(other['ink']) < stroke_width(stages['ink']): stages = other
+    steps.update(stages)
+    return stages['ink map']
 
 # %% ../nbs/01_normalize.ipynb #8a94a4ed
 ZOOM_MARGIN = 0.5   # the region looked at again reaches this many times the ink's smaller extent beyond it...

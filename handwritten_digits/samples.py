@@ -4,13 +4,15 @@
 
 # %% auto #0
 __all__ = ['DIGIT_STROKES', 'PAPER_WHITE', 'PAPER_TINT', 'PEN_LEVELS', 'DIM_EDGE_LIGHT', 'CAMERA_BLUR_PX',
-           'CAMERA_NOISE_GREY_LEVELS', 'STYLE_STROKES', 'SCAN_SIDES', 'SCAN_MARGIN', 'BINARY_SHARE', 'SHAPES',
-           'LETTERS', 'MAX_ELONGATION', 'TRAINING_PHOTOS', 'HELD_OUT_PHOTOS', 'CROP_SIDE', 'NON_DIGIT_KINDS', 'arc',
-           'pen_ink', 'paper_colour', 'pen_colour', 'camera_view', 'on_paper', 'draw_digit', 'write_samples',
-           'style_digit', 'low_resolution_scan', 'scanned_digits', 'shape', 'letters', 'elongation', 'scribble',
-           'skimage_photo', 'photo_crop', 'texture', 'digit_fragment', 'touching_pair', 'synthetic_set']
+           'CAMERA_NOISE_GREY_LEVELS', 'PHOTO_HEIGHT_PX', 'PHOTO_JPEG_QUALITY', 'STYLE_STROKES', 'SCAN_SIDES',
+           'SCAN_MARGIN', 'BINARY_SHARE', 'SHAPES', 'LETTERS', 'MAX_ELONGATION', 'TRAINING_PHOTOS', 'HELD_OUT_PHOTOS',
+           'CROP_SIDE', 'NON_DIGIT_KINDS', 'arc', 'pen_ink', 'paper_colour', 'pen_colour', 'camera_view', 'on_paper',
+           'draw_digit', 'jpeg', 'photographed', 'write_samples', 'style_digit', 'low_resolution_scan',
+           'scanned_digits', 'shape', 'letters', 'elongation', 'scribble', 'skimage_photo', 'photo_crop', 'texture',
+           'digit_fragment', 'touching_pair', 'synthetic_set']
 
 # %% ../nbs/01a_samples.ipynb #5fff0f20
+import io
 from pathlib import Path
 
 import numpy as np
@@ -101,6 +103,22 @@ def draw_digit(digit: int, size=256, seed=0) -> Image.Image:
         points[:, 0] = points[:, 0] * 0.8 - slant * points[:, 1]
         pen.line([tuple(p) for p in points * scale + origin], fill=ink, width=width, joint='curve')
     return camera_view(image, rng)
+
+# %% ../nbs/01a_samples.ipynb #b2d4f6a8
+PHOTO_HEIGHT_PX = (90, 220)   # a photo of one digit, cropped, is this many pixels tall, at least and at most
+PHOTO_JPEG_QUALITY = (60, 92)   # and saved at a JPEG quality in this range, on PIL's scale
+
+def jpeg(image: Image.Image, quality=85) -> bytes:
+    "`image` as the bytes of a JPEG file, as a phone uploads it."
+    buffer = io.BytesIO(); image.convert('RGB').save(buffer, 'JPEG', quality=quality)
+    return buffer.getvalue()
+
+def photographed(ink: np.ndarray, rng, height=PHOTO_HEIGHT_PX) -> bytes:
+    "An ink map in [0, 1] enlarged to a random `height`, on paper under the camera (`on_paper`), as JPEG bytes."
+    tall = int(rng.integers(*height))
+    wide = max(1, round(ink.shape[1] * tall / ink.shape[0]))
+    enlarged = np.asarray(Image.fromarray(np.float32(ink), 'F').resize((wide, tall), Image.Resampling.BICUBIC)).clip(0, 1)
+    return jpeg(on_paper(enlarged, rng), int(rng.integers(*PHOTO_JPEG_QUALITY)))
 
 # %% ../nbs/01a_samples.ipynb #1428227e
 def write_samples(folder=None) -> dict[Path, int]:

@@ -61,8 +61,12 @@ def snapshot(page, name):
     page.screenshot(path=str(ARTIFACTS/f'{name}.png'))
     page.set_viewport_size(viewport)
 
+BUSY = re.compile(r'^\s*(Receiving|Reading|Still reading)')   # the status while the app refuses a second pick
+
 def upload(page, *paths):
-    "Upload files through the app's FileUpload button, as a visitor picking them in the file dialog."
+    """Upload files through the app's FileUpload button, as a visitor picking them in the file dialog, once the status
+    line says the last files are read: an answer's card arrives a moment before the status line's summary."""
+    expect(page.locator('.hd-live')).not_to_have_text(BUSY, timeout=ANSWER_S * 1000)
     with page.expect_file_chooser() as chooser:
         page.locator('button.widget-upload').click()
     chooser.value.set_files([str(p) for p in paths])

@@ -20,6 +20,7 @@ from scipy import ndimage
 
 from .normalize import crop_to_ink
 from .real_writers import usps_digits
+from .samples import jpeg
 
 # %% ../nbs/04_number_samples.ipynb #49495f25
 def digit_strokes(image: np.ndarray, height: int) -> np.ndarray:
@@ -112,9 +113,7 @@ def photograph(ink: np.ndarray, size: tuple[int, int], at: tuple[int, int], penc
     photo[window] = photo[window] / paper * (paper * (1 - opacity[..., None]) + pen * opacity[..., None])
     noise = rng.normal(0, rng.uniform(*SENSOR_NOISE_GREY_LEVELS), (256, 256, 1)).round().astype(np.int16)
     photo += np.tile(noise, (-(-size[1] // 256), -(-size[0] // 256), 3))[:size[1], :size[0]]
-    out = io.BytesIO()
-    Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)).save(out, 'JPEG', quality=int(rng.integers(*JPEG_QUALITY)))
-    return out.getvalue()
+    return jpeg(Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)), int(rng.integers(*JPEG_QUALITY)))
 
 # %% ../nbs/04_number_samples.ipynb #e8a01a72
 MARKS = ('hyphen', 'dot', 'slash', 'underline', 'specks')
@@ -179,9 +178,7 @@ def on_a_desk(photo: bytes, rng) -> bytes:
     along = (np.cos(direction) * xx / width + np.sin(direction) * yy / height)
     light = 1 - rng.uniform(*SHADOW) * (along - along.min()) / max(np.ptp(along), 1e-6)
     scene = (warped * placed + desk * (1 - placed)) * light[..., None]
-    out = io.BytesIO()
-    Image.fromarray(np.clip(scene, 0, 255).astype(np.uint8)).save(out, 'JPEG', quality=int(rng.integers(*JPEG_QUALITY)))
-    return out.getvalue()
+    return jpeg(Image.fromarray(np.clip(scene, 0, 255).astype(np.uint8)), int(rng.integers(*JPEG_QUALITY)))
 
 # %% ../nbs/04_number_samples.ipynb #4c60ec33
 LENGTHS = (3, 8)             # fewest and most digits in a number

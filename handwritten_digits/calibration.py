@@ -9,6 +9,7 @@ __all__ = ['TEMPERATURES', 'CONFIDENT', 'UNUSUAL_NOT_DIGIT', 'MAX_DOUBT', 'NOT_D
 
 # %% ../nbs/01b_calibration.ipynb #2817e210
 import numpy as np
+from scipy.optimize import minimize
 
 from .core import NOT_A_DIGIT
 
@@ -36,14 +37,16 @@ def _log_odds(p) -> np.ndarray:
 def _logistic(log_odds) -> np.ndarray:
     with np.errstate(over='ignore'): return 1 / (1 + np.exp(-log_odds))   # far below zero exp overflows: 1/inf is the right 0
 
-def fit_not_digit_scale(not_digit: np.ndarray, is_non_digit: np.ndarray, steps=50) -> tuple[float, float]:
+def fit_not_digit_scale(not_digit: np.ndarray, is_non_digit: np.ndarray) -> tuple[float, float]:
     "Slope and offset on the log-odds of `not_digit` that make it honest: the logistic regression of `is_non_digit` on them."
-    x = np.stack([_log_odds(not_digit), np.ones(len(not_digit))], 1)
-    weights, truth = np.array([1.0, 0.0]), np.asarray(is_non_digit, np.float64)
-    for _ in range(steps):   # Newton's method: the log-loss is convex in the two weights
-        p = _logistic(x @ weights)
-        hessian = x.T @ (x * (p * (1 - p))[:, None]) + 1e-6 * np.eye(2)
-        weights -= np.linalg.solve(hessian, x.T @ (p - truth))
+    log_odds, truth = _log_odds(not_digit), np.asarray(is_non_digit, np.float64)
+    def log_loss(weights):   # its mean over the inputs, and its gradient
+        z = weights[0] * log_odds + weights[1]
+        error = _logistic(z) - truth
+        return np.mean(np.logaddexp(0, z) - truth * z), np.array([np.mean(error * log_odds), np.mean(error)])
+    # BFGS searches along each step for a lower loss: plain Newton steps from (1, 0) overshoot when most
+    # probabilities sit near 0 or 1, and run off to slopes of billions
+    weights = minimize(log_loss, [1.0, 0.0], jac=True, method='BFGS').x
     if weights[0] <= 0: raise ValueError('the probability of "not a digit" does not rise with the truth: nothing to calibrate')
     return float(weights[0]), float(weights[1])
 
@@ -69,7 +72,8 @@ def fit_typicality(features: np.ndarray, labels: np.ndarray, classes=10) -> tupl
 
 def typicality_distance(features: np.ndarray, means: np.ndarray, precision: np.ndarray) -> np.ndarray:
     "Squared Mahalanobis distance from each row of `features` to the nearest of the class `means`."
-    return np.min([np.einsum('ij,jk,ik->i', features - mean, precision, features - mean) for mean in means], axis=0)
+    centred = features[None] - means[:, None]   # (classes, N, d): one matrix product per class, not a loop per row
+    return ((centred @ precision) * centred).sum(-1).min(0)
 
 # %% ../nbs/01b_calibration.ipynb #344d37e4
 CONFIDENT = 0.6   # below this probability an answer comes with a caveat

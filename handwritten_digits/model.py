@@ -4,12 +4,12 @@
 
 # %% auto #0
 __all__ = ['TRAINING_EXTRAS', 'SHORT_EXTRAS', 'SCANS', 'REFINE_EPOCHS', 'REFINE_LEARNING_RATE', 'WRITER_REPEATS', 'ADAPT_EPOCHS',
-           'ADAPT_LEARNING_RATE', 'ADAPT_SCANS', 'SEEDS', 'CALIBRATION_SEED', 'CALIBRATION_EXTRAS', 'frame_all',
-           'training_split', 'training_set', 'tutorial_model', 'digit_model', 'augment', 'save_atomically', 'EpochLog',
-           'train_model', 'refine_model', 'adapt_to_writers', 'ensemble', 'members_of', 'previous_release',
-           'train_shipped_model', 'calibration_sets', 'typical_training_digits', 'runtime_model', 'calibrate_model',
-           'tflite_bytes', 'write_record', 'export_model', 'accuracy_by_source', 'release_record', 'train_release',
-           'recalibrate_release']
+           'ADAPT_LEARNING_RATE', 'ADAPT_SCANS', 'WRITER_PHOTO_SEED', 'SEEDS', 'CALIBRATION_SEED', 'CALIBRATION_EXTRAS',
+           'frame_all', 'training_split', 'training_set', 'tutorial_model', 'digit_model', 'augment', 'save_atomically',
+           'EpochLog', 'train_model', 'refine_model', 'adapt_to_writers', 'training_writers', 'calibration_writers',
+           'ensemble', 'members_of', 'previous_release', 'train_shipped_model', 'calibration_sets',
+           'typical_training_digits', 'runtime_model', 'calibrate_model', 'tflite_bytes', 'write_record',
+           'export_model', 'accuracy_by_source', 'release_record', 'train_release', 'recalibrate_release']
 
 # %% ../nbs/02_model.ipynb #fba3b452
 import json, os, tempfile, time
@@ -23,9 +23,9 @@ import tensorflow as tf
 
 from .core import models_dir, data_dir, write_atomically, writing_atomically, MNIST_SIZE, NOT_A_DIGIT, NUM_CLASSES
 from .data import load_mnist
-from .normalize import frame_digit
-from .samples import synthetic_set, scanned_digits, NON_DIGIT_KINDS, STYLE_STROKES
-from .real_writers import usps_part, optdigits_part
+from .normalize import frame_digit, normalize
+from .samples import synthetic_set, scanned_digits, photographed, NON_DIGIT_KINDS, STYLE_STROKES
+from .real_writers import usps_digits, usps_part, optdigits_digits, optdigits_part, framed_as_uploads
 from .calibration import (calibrate, fit_temperature, fit_typicality, typicality_distance, fit_thresholds,
                                             fit_not_digit_scale, with_honest_not_digit, MAX_DOUBT)
 
@@ -268,6 +268,23 @@ def adapt_to_writers(model: keras.Model, seed: int, work_dir, writers, validatio
     return model, _fit_resumably(model, fit_data, (x_val, y_val), epochs, adapted_dir, verbose, callbacks,
                                  seed=seed, writers=len(writers[1]))
 
+# %% ../nbs/02_model.ipynb #c3e8f1b4
+WRITER_PHOTO_SEED = 500   # the photos of the writers' fit digits: no calibration set or yardstick is drawn with it
+
+def training_writers(photo_seed=WRITER_PHOTO_SEED, per_source=None) -> tuple[np.ndarray, np.ndarray]:
+    "Real writers' fit digits (USPS's, then optdigits'; the first `per_source` of each for a short run), framed as uploads: as the scans they are, then as phone photos of them."
+    usps, optdigits = ([part[:per_source] for part in source] for source in (usps_digits('fit'), optdigits_digits('fit')))
+    inks, labels = [*(usps[0] / 255.0), *optdigits[0]], np.concatenate([usps[1], optdigits[1]])
+    rng = np.random.default_rng(photo_seed)
+    photos = [normalize(photographed(ink, rng)) for ink in inks]
+    scans = [framed_as_uploads(usps[0]), framed_as_uploads(optdigits[0])]
+    return np.concatenate([*scans, np.stack(photos)]), np.concatenate([labels, labels])
+
+def calibration_writers() -> tuple[np.ndarray, np.ndarray]:
+    "The calibration parts of USPS and optdigits, framed as uploads, and their labels: no member trains on them."
+    (usps, usps_labels), (optdigits, opt_labels) = usps_part('calibration'), optdigits_part('calibration')
+    return np.concatenate([usps, optdigits]), np.concatenate([usps_labels, opt_labels])
+
 # %% ../nbs/02_model.ipynb #d8e0779a
 def _copy(model: keras.Model) -> keras.Model:
     "A copy of `model`: same architecture, same weights (not `clone_model`: it would copy the optimizer too)."
@@ -291,12 +308,14 @@ def members_of(model: keras.Model) -> list[keras.Model]:
 
 # %% ../nbs/02_model.ipynb #171492c8
 def previous_release(folder) -> tuple[list[keras.Model], list[dict]]:
-    "The members of the release in `folder` (`digits.keras`) and, from its `digits.json`, the record of their first two stages."
+    "The members of the release in `folder` (`digits.keras`) and, from its `digits.json`, the record of the stages they went through."
     folder = Path(folder)
     record = json.loads((folder/'digits.json').read_text())
     members = members_of(keras.models.load_model(folder/'digits.keras'))
     stage = lambda history: {'history': history, 'seconds': sum(history['seconds']), 'val_accuracy': max(history['val_accuracy'])}
-    return members, [{'seed': m['seed'], **stage(m['history']), 'refined': stage(m['refine_history'])} for m in record['members']]
+    earlier = lambda m: {'adapted before': stage(m['writers_history'])} if 'writers_history' in m else {}
+    return members, [{'seed': m['seed'], **stage(m['history']), 'refined': stage(m['refine_history']), **earlier(m)}
+                     for m in record['members']]
 
 # %% ../nbs/02_model.ipynb #639d1be8
 SEEDS = (42, 7, 2024)   # one member per seed
@@ -307,7 +326,7 @@ def train_shipped_model(seeds=SEEDS, output=None, work_dir=None, base=None, earl
     # `earlier`, if given, receives a copy of each member as it was before adapting to real writers
     work_dir = Path(work_dir or tempfile.mkdtemp(prefix='digits-train-'))
     later_stages = {key: options[key] for key in ('subset', 'verbose', 'mnist', 'extras') if key in options}
-    writers, validation_writers = usps_part('fit'), usps_part('calibration')
+    writers, validation_writers = training_writers(), calibration_writers()
     previous = previous_release(base) if base else None
     members, infos = [], []
     for k, seed in enumerate(seeds):
@@ -412,11 +431,13 @@ def accuracy_by_source(model: keras.Model, x_test, y_test) -> dict[str, float]:
 def release_record(model: keras.Model, infos: list[dict], calibration: dict, x_val, y_val, x_test, y_test) -> dict:
     "What `digits.json` records: calibration, accuracy on MNIST and on real writers' held-out digits, each member's stages."
     accuracy = lambda framed, y: float((model.predict(framed, batch_size=500, verbose=0).argmax(1) == y).mean())
-    seconds = [info['seconds'] + info['refined']['seconds'] + info['writers']['seconds'] for info in infos]
+    stages = lambda info: [info, info['refined'], *([info['adapted before']] if 'adapted before' in info else []), info['writers']]
+    seconds = [sum(stage['seconds'] for stage in stages(info)) for info in infos]
     return {**calibration, 'validation_accuracy': accuracy(frame_all(x_val), y_val), 'test_accuracy': accuracy(frame_all(x_test), y_test),
             'training_minutes': sum(seconds) / 60, 'training_cores': os.cpu_count(),
             'members': [{'seed': info['seed'], 'validation_accuracy': info['writers']['val_accuracy'], 'training_seconds': s,
                          'history': info['history'], 'refine_history': info['refined']['history'],
+                         **({'earlier_writers_history': info['adapted before']['history']} if 'adapted before' in info else {}),
                          'writers_history': info['writers']['history'], 'writers_seconds': info['writers']['seconds']}
                         for info, s in zip(infos, seconds)]}
 
@@ -430,7 +451,7 @@ def train_release(work_dir=None, folder=None, seeds=SEEDS, base=None) -> Path:
     calibration, means, precision = calibrate_model(model, typical_training_digits(x_fit, y_fit), *calibration_sets(x_val, y_val))
     folder = Path(folder or models_dir())
     save_atomically(model, folder/'digits.keras')
-    by_source = {'before adapting to writers': accuracy_by_source(ensemble(earlier), x_test, y_test),
+    by_source = {'previous release' if base else 'before adapting to writers': accuracy_by_source(ensemble(earlier), x_test, y_test),
                  'shipped': accuracy_by_source(model, x_test, y_test)}
     return export_model(model, means, precision, folder, accuracy_by_source=by_source,
                         **release_record(model, infos, calibration, x_val, y_val, x_test, y_test))

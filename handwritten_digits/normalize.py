@@ -11,10 +11,10 @@ __all__ = ['STROKE_RANGE', 'STROKE_TARGET', 'STROKE_LEVEL', 'FRAME_WORK_SIDE', '
            'MIN_SIGNAL_TO_NOISE', 'INK_SURE', 'INK_MAYBE', 'FRAME_LINE_SPAN', 'FRAME_LINE_THINNESS', 'DIGIT_SHARE',
            'SPECK_FRACTION', 'MAX_INK_SHARE', 'MIN_PAPER_PHOTO_SIDE', 'ZOOM_MARGIN', 'ZOOM_BORDER', 'MAX_ZOOM',
            'MIN_ZOOM', 'CLOSER_COVERS', 'stroke_width', 'adjust_stroke', 'crop_to_ink', 'frame_digit',
-           'DigitImageError', 'UnreadableImageError', 'NoDigitFoundError', 'check_size', 'load_image', 'grayscale',
-           'ink_and_background', 'otsu_threshold', 'rectangularity', 'find_page', 'paint_outside', 'on_the_page',
-           'ink_contrast', 'has_ink', 'hysteresis_mask', 'is_clutter', 'keep_pieces', 'ink_stages', 'may_be_paper',
-           'ink_map', 'ink_region', 'zoom_factor', 'sees_less', 'closer_look', 'read_ink', 'normalize']
+           'DigitImageError', 'UnreadableImageError', 'NoDigitFoundError', 'check_size', 'load_image', 'load_region',
+           'grayscale', 'ink_and_background', 'otsu_threshold', 'rectangularity', 'find_page', 'paint_outside',
+           'on_the_page', 'ink_contrast', 'has_ink', 'hysteresis_mask', 'is_clutter', 'keep_pieces', 'ink_stages',
+           'may_be_paper', 'ink_map', 'ink_region', 'zoom_factor', 'sees_less', 'closer_look', 'read_ink', 'normalize']
 
 # %% ../nbs/01_normalize.ipynb #366c4e73
 import io, warnings
@@ -190,15 +190,33 @@ def _working_copy(image: Image.Image, max_side: int) -> Image.Image:
     return upright
 
 # %% ../nbs/01_normalize.ipynb #42dd779c
-def load_image(source, max_side=WORK_SIDE) -> tuple[Image.Image, float]:
-    "Open `source` (path, bytes, file object, PIL image or array) upright and at most `max_side` pixels; also return original pixels per pixel."
+def _opened(source, max_side: int) -> tuple[Image.Image, int]:
+    "`source` opened once its size is checked (a JPEG decoded straight at the smallest scale covering `max_side`), and its full-size longer side."
     if isinstance(source, np.ndarray): image = _array_image(source)
     elif isinstance(source, Image.Image): check_size(*source.size); image = source
-    else: image, full_side = _decode(_read_bytes(source), max_side, _describe(source))
-    if isinstance(source, (np.ndarray, Image.Image)): full_side = max(image.size)
+    else: return _decode(_read_bytes(source), max_side, _describe(source))
+    return image, max(image.size)
+
+def load_image(source, max_side=WORK_SIDE) -> tuple[Image.Image, float]:
+    "Open `source` (path, bytes, file object, PIL image or array) upright and at most `max_side` pixels; also return original pixels per pixel."
+    image, full_side = _opened(source, max_side)
     try: upright = _working_copy(image, max_side)
     except Exception as e: raise UnreadableImageError(f'{_describe(source)} could not be decoded: {e}') from e
     return upright, full_side / max(upright.size)
+
+# %% ../nbs/01_normalize.ipynb #b1c2d3e5
+def load_region(source, region: tuple[int, int, int, int], side: int, max_side: int) -> tuple[Image.Image, float, tuple[int, int, int, int]]:
+    "The `region` `(x0, y0, x1, y1)` of `source`'s working copy (`side` pixels long), read as if the whole were `max_side` long: its image, original pixels per pixel, and its box at that size."
+    image, full_side = _opened(source, max_side)
+    try:
+        image.seek(0)
+        upright = ImageOps.exif_transpose(image)
+        longer = min(max_side, max(upright.size))   # as in `load_image`, never enlarged
+        box = tuple(round(v * longer / side) for v in region)
+        shrink = max(upright.size) / longer
+        closer = upright.resize((box[2] - box[0], box[3] - box[1]), Image.Resampling.BOX, box=tuple(v * shrink for v in box))
+    except Exception as e: raise UnreadableImageError(f'{_describe(source)} could not be decoded: {e}') from e
+    return closer, full_side / longer, box
 
 # %% ../nbs/01_normalize.ipynb #b5e190a8
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)   # ITU-R 601 brightness weights of red, green and blue, as PIL's 'L'
@@ -437,10 +455,7 @@ def closer_look(source, steps: dict) -> tuple[np.ndarray, float, tuple[float, fl
     zoom = zoom_factor(region, steps['scale'])
     if zoom == 1.0: return None
     side = max(steps['upright'].size)
-    larger, scale = load_image(source, max_side=round(side * zoom))
-    factor = max(larger.size) / side
-    box = tuple(round(v * factor) for v in region)
-    closer = larger.crop(box)
+    closer, scale, box = load_region(source, region, side, round(side * zoom))
     gray = grayscale(closer)
     x0, y0, x1, y1 = region
     if steps['page'] is not None:

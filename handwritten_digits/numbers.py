@@ -7,12 +7,12 @@ __all__ = ['RULE_LENGTH', 'MAX_PIECES', 'SPECK_SIZE', 'TALL', 'LINE_REACH', 'FAI
            'CUT_EDGE', 'CUT_SPACING', 'SEAM_REACH', 'MAX_CUT_INK', 'MIN_SIDE_INK', 'MAX_RUN', 'MAX_WIDTH', 'JOIN_GAP',
            'ASPECT_LIMITS', 'WIDTH_PENALTY', 'MARK_HEIGHT', 'SHORT_PENALTY', 'UNUSUAL_PENALTY', 'MAX_CANDIDATES',
            'ALTERNATIVES', 'CUT_COST', 'SKIP_COST', 'SEQUENCE_SURE', 'NUMBER_DIGITS', 'NUMBER_SURE', 'HESITATION',
-           'SURE_SHARE', 'Piece', 'union', 'typical_height', 'without_rules', 'ink_pieces', 'reading_order',
-           'without_faint_lines', 'seams', 'cut_starts', 'cut_candidates', 'split_piece', 'Line', 'line_parts',
-           'whole_pieces', 'candidate_runs', 'run_score', 'Candidate', 'candidate_digits', 'best_paths', 'search_line',
-           'line_share', 'sequence_digits', 'prefer_sequence', 'clearly_a_number', 'shared_sequence_reader', 'in_doubt',
-           'NumberReading', 'joint_score', 'runner_up', 'LineOutcome', 'read_line', 'stands_as_number', 'is_one_mark',
-           'joined_reading', 'read_number']
+           'SURE_SHARE', 'DIGIT_ODDS', 'Piece', 'union', 'typical_height', 'without_rules', 'ink_pieces',
+           'reading_order', 'without_faint_lines', 'seams', 'cut_starts', 'cut_candidates', 'split_piece', 'Line',
+           'line_parts', 'whole_pieces', 'candidate_runs', 'run_score', 'Candidate', 'candidate_digits', 'best_paths',
+           'search_line', 'line_share', 'sequence_digits', 'prefer_sequence', 'clearly_a_number',
+           'shared_sequence_reader', 'in_doubt', 'NumberReading', 'joint_score', 'runner_up', 'LineOutcome',
+           'confirmed', 'corroborated', 'read_line', 'stands_as_number', 'is_one_mark', 'joined_reading', 'read_number']
 
 # %% ../nbs/05_numbers.ipynb #0bb17b04
 import functools
@@ -343,9 +343,10 @@ def prefer_sequence(segmented: str, sequence: LineReading) -> bool:
 # %% ../nbs/05_numbers.ipynb #128b3dd5
 NUMBER_DIGITS, NUMBER_SURE = 3, 0.7   # a line the sequence model reads as this many digits or more, each this likely, is a number
 
-def clearly_a_number(sequence: LineReading) -> bool:
-    "Whether the sequence model's reading of a line leaves no doubt that it is a number, whatever the digit model thinks."
-    return len(sequence.text) >= NUMBER_DIGITS and min(sequence.peaks) >= NUMBER_SURE
+def clearly_a_number(sequence: LineReading, marks: int = 0) -> bool:
+    "Whether the sequence model's reading of a line of `marks` separate tall marks leaves no doubt that it is a number, whatever the digit model thinks."
+    # fewer digits than marks: it skipped some, as it skips most letters of a word
+    return len(sequence.text) >= max(NUMBER_DIGITS, marks) and min(sequence.peaks) >= NUMBER_SURE
 
 # %% ../nbs/05_numbers.ipynb #d1c1428a
 @functools.cache
@@ -422,34 +423,49 @@ class LineOutcome:
         "The candidates of the search's best reading, whichever reading won."
         return [self.candidates[i, j] for i, j, _ in self.best_path]
 
+# %% ../nbs/05_numbers.ipynb #6b577d7d
+def confirmed(text: str, sequence: LineReading) -> bool:
+    "Whether the sequence model reads the line as `text` too, each digit at least `SEQUENCE_SURE` likely."
+    return bool(text) and sequence.text == text and min(sequence.peaks) >= SEQUENCE_SURE
+
+def corroborated(digits: list[Candidate], recognizer: DigitRecognizer) -> bool:
+    "Whether the digit model, reading the ink under each of the sequence model's `digits` alone, reads each as that digit, surely."
+    read = recognizer.predict_framed(np.stack([d.prediction.image for d in digits])) if digits else []
+    return bool(digits) and all(r.is_confident and r.digit == d.prediction.digit for r, d in zip(read, digits))
+
 # %% ../nbs/05_numbers.ipynb #69112d41
 def read_line(line: Line, candidates: dict, sequence: tuple[LineReading, float], ink: np.ndarray,
-              height: float, stroke: float) -> LineOutcome:
-    "Read one `line` from its `candidates` and the sequence model's `(reading, columns_per_pixel)` of its ink."
+              height: float, stroke: float, recognizer: DigitRecognizer|None = None) -> LineOutcome:
+    "Read one `line` from its `candidates` and the sequence model's `(reading, columns_per_pixel)` of its ink; `recognizer` corroborates."
     searched = search_line(line, candidates, height, stroke)
     path = _best_path(searched)
     reading, columns_per_pixel = sequence
     doubt = in_doubt(path, candidates, line.origins)
-    if doubt and prefer_sequence(_text(path), reading):   # the search's reading becomes the runner-up
+    if doubt and prefer_sequence(_text(path), reading):   # the search's reading is the runner-up, unless the digit model agrees
         digits = sequence_digits(reading, columns_per_pixel, ink, line.whole)
-        return LineOutcome(line, candidates, searched, reading, doubt, 'sequence', digits, _text(path))
+        agreed = recognizer is not None and corroborated(digits, recognizer)
+        return LineOutcome(line, candidates, searched, reading, doubt, 'sequence', digits, None if agreed else _text(path))
     digits = [candidates[i, j] for i, j, _ in path]
-    return LineOutcome(line, candidates, searched, reading, doubt, 'search', digits, runner_up(searched, candidates) if digits else None)
+    alternative = runner_up(searched, candidates) if digits else None
+    if alternative and len(alternative) != len(path) and confirmed(_text(path), reading): alternative = None   # cut otherwise: ruled out
+    return LineOutcome(line, candidates, searched, reading, doubt, 'search', digits, alternative)
 
 # %% ../nbs/05_numbers.ipynb #de0e24a3
-SURE_SHARE = 2 / 3   # a reading whose ink, as one mark, is declined stands as a number only if this share of its digits is sure
+SURE_SHARE = 2 / 3   # a reading whose ink, as one mark, is declined stands as a number only if this share of its digits is sure...
+DIGIT_ODDS = 0.5     # ...each sure of its digit, and more likely a digit than not (a letter can be sure of its digit and still unlike one)
 
 def stands_as_number(digits: list[Prediction], sequence_sure: bool) -> bool:
     "Whether a line's reading is a number when all its ink, as one mark, is no digit: `digits` are the search's, not the sequence model's."
-    return sequence_sure or np.mean([d.is_confident for d in digits]) >= SURE_SHARE
+    return sequence_sure or np.mean([d.is_confident and d.not_digit < DIGIT_ODDS for d in digits]) >= SURE_SHARE
 
 # %% ../nbs/05_numbers.ipynb #59253b9f
-def is_one_mark(lines: list[LineOutcome], as_one: Candidate) -> bool:
-    "Whether the answer is all the ink as one mark, `as_one`: the digit model declines it, and the `lines` do not stand as a number."
+def is_one_mark(lines: list[LineOutcome], as_one: Candidate, height: float) -> bool:
+    "Whether the answer is all the ink as one mark, `as_one`: the digit model declines it, and the `lines` (digits `height` tall) do not stand as a number."
     if as_one.prediction.is_digit: return False
     if not any(line.sequence.text for line in lines): return True   # the sequence model sees no digit either
     searched = [d.prediction for line in lines for d in line.searched_digits]
-    return not stands_as_number(searched, any(clearly_a_number(line.sequence) for line in lines))
+    marks = lambda line: sum(piece.height >= TALL * height for piece in line.line.pieces)
+    return not stands_as_number(searched, any(clearly_a_number(line.sequence, marks(line)) for line in lines))
 
 # %% ../nbs/05_numbers.ipynb #6f6fa4d0
 def _box(piece: Piece, scale: float, offset=(0.0, 0.0)) -> tuple:
@@ -480,9 +496,9 @@ def read_number(source,                                       # a path, bytes, f
     candidates, as_one = candidate_digits(ink, lines, union([p for line in lines for p in line.pieces]), height, recognizer)
     steps['as one'] = as_one
     sequences = sequence_reader.read([line.whole.ink_in(ink) for line in lines])   # every line in one call
-    steps['lines'] = outcomes = [read_line(line, found, sequence, ink, height, stroke)
+    steps['lines'] = outcomes = [read_line(line, found, sequence, ink, height, stroke, recognizer)
                                  for line, found, sequence in zip(lines, candidates, sequences)]
     if not any(outcome.digits for outcome in outcomes): raise NoDigitFoundError('no digit found: only marks too small to be digits')
-    steps['one mark'] = is_one_mark(outcomes, as_one)
+    steps['one mark'] = is_one_mark(outcomes, as_one, height)
     if steps['one mark']: return NumberReading(str(as_one.prediction.digit), [as_one.prediction], [_box(as_one.piece, scale, steps['offset'])])
     return joined_reading(outcomes, scale, steps['offset'])

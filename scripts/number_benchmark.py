@@ -2,11 +2,11 @@
 
 Prints exact-string accuracy on the seeded number benchmark built from real writers' digits that no model trained on
 (the USPS validation part; `--digits mnist` uses MNIST's test digits instead), overall, touching / apart, by length and
-by kind (pages on desks included), beside the per-digit ceiling; the same for RapidOCR (PP-OCR, bundled weights,
-offline) on the same photos where it is installed (`make number-benchmark` installs it); the development set's
-numbers and single-digit photos read through `read_number`; the time to read a 12-megapixel photo of an 8-digit
-number; and the time and memory a page of text costs before it is refused. The dev set is found as
-`real_writers.dev_files` finds it and skipped where absent.
+by kind (pages on desks included), how many readings come without a caveat and how many of those are wrong, beside
+the per-digit ceiling; the same for RapidOCR (PP-OCR, bundled weights, offline) on the same photos where it is
+installed (`make number-benchmark` installs it); the development set's numbers and single-digit photos read through
+`read_number`; the time to read a 12-megapixel photo of an 8-digit number; and the time and memory a page of text
+costs before it is refused. The dev set is found as `real_writers.dev_files` finds it and skipped where absent.
 """
 import argparse, collections, io, resource, statistics, time
 
@@ -22,12 +22,12 @@ from handwritten_digits.predict import DigitRecognizer
 
 def peak_mb() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-def attempt(source, recognizer) -> tuple[str, float]:
-    "The text read (or the error's class name) and the seconds it took."
+def attempt(source, recognizer) -> tuple[str, bool, float]:
+    "The text read (or the error's class name), whether it was given without a caveat, and the seconds it took."
     start = time.perf_counter()
-    try: text = read_number(source, recognizer).text
-    except DigitImageError as e: text = type(e).__name__
-    return text, time.perf_counter() - start
+    try: reading = read_number(source, recognizer); text, sure = reading.text, reading.is_confident
+    except DigitImageError as e: text, sure = type(e).__name__, False
+    return text, sure, time.perf_counter() - start
 
 def page_of_text(recognizer):
     "A 12-megapixel photo of a printed page: refused or flagged, how fast, and how much memory it added."
@@ -49,7 +49,7 @@ def speed(recognizer, images, labels, repeats=7):
     photo = photograph(ink, (4032, 3024), (800, 1300), False, rng)
     text = ''.join(str(labels[i]) for i in chosen)
     times = [attempt(photo, recognizer) for _ in range(repeats + 1)][1:]
-    print(f'12-MP photo of an 8-digit number ({len(photo) / 1e6:.1f} MB JPEG): median {1000 * statistics.median(t for _, t in times):.0f} ms,'
+    print(f'12-MP photo of an 8-digit number ({len(photo) / 1e6:.1f} MB JPEG): median {1000 * statistics.median(t for _, _, t in times):.0f} ms,'
           f' read {times[0][0]!r} for {text!r}')
 
 def rapidocr_reader():
@@ -69,13 +69,16 @@ GROUPS = ['overall', 'touching', 'apart'] + [f'{n} digits' for n in range(3, 9)]
 def benchmark(recognizer, images, labels, count: int, source: str, ocr=None):
     "Exact-string accuracy of `read_number` (and of `ocr`, if given) on `count` benchmark numbers, by group, and the per-digit ceiling."
     ours, theirs, times = collections.defaultdict(lambda: [0, 0]), collections.defaultdict(lambda: [0, 0]), []
+    sure_right = sure_wrong = 0   # readings given without a caveat
     digits_right = digit_total = numbers_all_right = 0
     for sample in number_benchmark(count, digits=(images, labels)):
-        text, seconds = attempt(sample.photo, recognizer)
+        text, sure, seconds = attempt(sample.photo, recognizer)
         times.append(seconds)
+        right = text.replace('\n', '') == sample.text
+        sure_right += sure and right; sure_wrong += sure and not right
         other = ocr(sample.photo) if ocr else None
         for group in ('overall', 'touching' if sample.touching else 'apart', f'{len(sample.text)} digits', sample.kind):
-            ours[group][0] += text.replace('\n', '') == sample.text; ours[group][1] += 1
+            ours[group][0] += right; ours[group][1] += 1
             if ocr: theirs[group][0] += other == sample.text; theirs[group][1] += 1
         alone = [p.digit for p in recognizer.predict_framed(framed_as_uploads(images[list(sample.indices)]))]
         correct = sum(int(c) == d for c, d in zip(sample.text, alone))
@@ -87,6 +90,8 @@ def benchmark(recognizer, images, labels, count: int, source: str, ocr=None):
         row = f'  {group:13s} {ours[group][0] / ours[group][1]:7.1%} exact ({ours[group][0]:3d}/{ours[group][1]:3d})'
         if ocr: row += f'  {theirs[group][0] / theirs[group][1]:7.1%} exact ({theirs[group][0]:3d}/{theirs[group][1]:3d})'
         print(row)
+    print(f'  without a caveat: {(sure_right + sure_wrong) / count:.1%} of the photos, right {sure_right / count:.1%}, wrong {sure_wrong / count:.1%} '
+          f'(the rest come with a caveat or are declined)')
     print(f'  ceiling: per-digit accuracy of our model on the same digits, each alone: {digits_right / digit_total:.2%}; '
           f'numbers whose every digit alone is right: {numbers_all_right / count:.1%}')
 

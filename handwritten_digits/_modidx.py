@@ -362,6 +362,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                         'handwritten_digits/numbers.py'),
                                             'handwritten_digits.numbers.stands_as_number': ( 'numbers.html#stands_as_number',
                                                                                              'handwritten_digits/numbers.py'),
+                                            'handwritten_digits.numbers.tall_marks': ( 'numbers.html#tall_marks',
+                                                                                       'handwritten_digits/numbers.py'),
                                             'handwritten_digits.numbers.typical_height': ( 'numbers.html#typical_height',
                                                                                            'handwritten_digits/numbers.py'),
                                             'handwritten_digits.numbers.union': ('numbers.html#union', 'handwritten_digits/numbers.py'),

@@ -10,7 +10,7 @@ __all__ = ['RULE_LENGTH', 'MAX_PIECES', 'SPECK_SIZE', 'TALL', 'LINE_REACH', 'FAI
            'SURE_SHARE', 'DIGIT_ODDS', 'Piece', 'union', 'typical_height', 'without_rules', 'ink_pieces',
            'reading_order', 'without_faint_lines', 'seams', 'cut_starts', 'cut_candidates', 'split_piece', 'Line',
            'line_parts', 'whole_pieces', 'candidate_runs', 'run_score', 'Candidate', 'candidate_digits', 'best_paths',
-           'search_line', 'line_share', 'sequence_digits', 'prefer_sequence', 'clearly_a_number',
+           'search_line', 'line_share', 'sequence_digits', 'tall_marks', 'prefer_sequence', 'clearly_a_number',
            'shared_sequence_reader', 'in_doubt', 'NumberReading', 'joint_score', 'runner_up', 'LineOutcome',
            'confirmed', 'corroborated', 'read_line', 'stands_as_number', 'is_one_mark', 'joined_reading', 'read_number']
 
@@ -334,9 +334,14 @@ def sequence_digits(reading: LineReading, columns_per_pixel: float, ink: np.ndar
 # %% ../nbs/05_numbers.ipynb #278ace46
 SEQUENCE_SURE = 0.5   # the sequence model's reading of a line replaces the segmentation's when each of its digits is at least this likely
 
-def prefer_sequence(segmented: str, sequence: LineReading) -> bool:
-    "Whether the sequence model's reading of a line should replace the segmentation's, `segmented`."
+def tall_marks(pieces: list[Piece], height: float) -> int:
+    "How many of a line's separate `pieces` are tall enough to start a line of their own (`TALL` digit heights): digits, mostly one each."
+    return sum(piece.height >= TALL * height for piece in pieces)
+
+def prefer_sequence(segmented: str, sequence: LineReading, marks: int = 0) -> bool:
+    "Whether the sequence model's reading of a line of `marks` tall marks should replace the segmentation's, `segmented`."
     if not sequence.text or sequence.text == segmented: return False
+    if len(sequence.text) < marks: return False   # it skipped some marks, as on a tilted line or in a word
     if len(sequence.text) == len(segmented) == 1: return False   # one digit alone: the digit model knows it better
     return min(sequence.peaks) >= SEQUENCE_SURE
 
@@ -441,7 +446,7 @@ def read_line(line: Line, candidates: dict, sequence: tuple[LineReading, float],
     path = _best_path(searched)
     reading, columns_per_pixel = sequence
     doubt = in_doubt(path, candidates, line.origins)
-    if doubt and prefer_sequence(_text(path), reading):   # the search's reading is the runner-up, unless the digit model agrees
+    if doubt and prefer_sequence(_text(path), reading, tall_marks(line.pieces, height)):   # the search's reading is the runner-up, unless the digit model agrees
         digits = sequence_digits(reading, columns_per_pixel, ink, line.whole)
         agreed = recognizer is not None and corroborated(digits, recognizer)
         return LineOutcome(line, candidates, searched, reading, doubt, 'sequence', digits, None if agreed else _text(path))
@@ -464,8 +469,7 @@ def is_one_mark(lines: list[LineOutcome], as_one: Candidate, height: float) -> b
     if as_one.prediction.is_digit: return False
     if not any(line.sequence.text for line in lines): return True   # the sequence model sees no digit either
     searched = [d.prediction for line in lines for d in line.searched_digits]
-    marks = lambda line: sum(piece.height >= TALL * height for piece in line.line.pieces)
-    return not stands_as_number(searched, any(clearly_a_number(line.sequence, marks(line)) for line in lines))
+    return not stands_as_number(searched, any(clearly_a_number(line.sequence, tall_marks(line.line.pieces, height)) for line in lines))
 
 # %% ../nbs/05_numbers.ipynb #6f6fa4d0
 def _box(piece: Piece, scale: float, offset=(0.0, 0.0)) -> tuple:

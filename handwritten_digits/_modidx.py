@@ -335,6 +335,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                            'handwritten_digits/numbers.py'),
                                             'handwritten_digits.numbers.joint_score': ( 'numbers.html#joint_score',
                                                                                         'handwritten_digits/numbers.py'),
+                                            'handwritten_digits.numbers.levelled': ( 'numbers.html#levelled',
+                                                                                     'handwritten_digits/numbers.py'),
                                             'handwritten_digits.numbers.line_parts': ( 'numbers.html#line_parts',
                                                                                        'handwritten_digits/numbers.py'),
                                             'handwritten_digits.numbers.line_share': ( 'numbers.html#line_share',

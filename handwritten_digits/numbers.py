@@ -7,12 +7,13 @@ __all__ = ['RULE_LENGTH', 'MAX_PIECES', 'SPECK_SIZE', 'TALL', 'LINE_REACH', 'FAI
            'CUT_EDGE', 'CUT_SPACING', 'SEAM_REACH', 'MAX_CUT_INK', 'MIN_SIDE_INK', 'MAX_RUN', 'MAX_WIDTH', 'JOIN_GAP',
            'ASPECT_LIMITS', 'WIDTH_PENALTY', 'MARK_HEIGHT', 'SHORT_PENALTY', 'UNUSUAL_PENALTY', 'MAX_CANDIDATES',
            'ALTERNATIVES', 'CUT_COST', 'SKIP_COST', 'SEQUENCE_SURE', 'NUMBER_DIGITS', 'NUMBER_SURE', 'HESITATION',
-           'SURE_SHARE', 'DIGIT_ODDS', 'Piece', 'union', 'typical_height', 'without_rules', 'ink_pieces',
+           'SURE_SHARE', 'DIGIT_ODDS', 'LEVEL_TILT', 'Piece', 'union', 'typical_height', 'without_rules', 'ink_pieces',
            'reading_order', 'without_faint_lines', 'seams', 'cut_starts', 'cut_candidates', 'split_piece', 'Line',
            'line_parts', 'whole_pieces', 'candidate_runs', 'run_score', 'Candidate', 'candidate_digits', 'best_paths',
            'search_line', 'line_share', 'sequence_digits', 'tall_marks', 'prefer_sequence', 'clearly_a_number',
            'shared_sequence_reader', 'in_doubt', 'NumberReading', 'joint_score', 'runner_up', 'LineOutcome',
-           'confirmed', 'corroborated', 'read_line', 'stands_as_number', 'is_one_mark', 'joined_reading', 'read_number']
+           'confirmed', 'corroborated', 'read_line', 'stands_as_number', 'is_one_mark', 'joined_reading', 'levelled',
+           'read_number']
 
 # %% ../nbs/05_numbers.ipynb #0bb17b04
 import functools
@@ -483,6 +484,23 @@ def joined_reading(lines: list[LineOutcome], scale: float, offset=(0.0, 0.0)) ->
     digits = [digit for line in read for digit in line.digits]
     return NumberReading('\n'.join(line.text for line in read), [d.prediction for d in digits], [_box(d.piece, scale, offset) for d in digits], alternative)
 
+# %% ../nbs/05_numbers.ipynb #0d43e82e
+LEVEL_TILT = 0.03   # a line sloping less than this many rows per column is read as it is
+
+def levelled(line: Line, ink: np.ndarray, height: float) -> np.ndarray:
+    "The ink of `line`'s box, sheared so that its tall marks' centres lie level, and cropped to the rows holding ink."
+    box, tall = line.whole.ink_in(ink), [p for p in line.pieces if p.height >= TALL * height]
+    if len(tall) < 2: return box
+    xs, ys = np.array([p.centre_x for p in tall]) - line.whole.x0, np.array([p.centre_y for p in tall])
+    slope = np.polyfit(xs, ys, 1)[0]
+    if abs(slope) < LEVEL_TILT: return box
+    shifts = np.round(-slope * (np.arange(box.shape[1]) - xs.mean())).astype(int)
+    shifts -= shifts.min()
+    level = np.zeros((box.shape[0] + shifts.max(), box.shape[1]), box.dtype)
+    level[np.arange(box.shape[0])[:, None] + shifts, np.arange(box.shape[1])] = box
+    rows = np.flatnonzero(level.any(1))
+    return level[rows[0]:rows[-1] + 1]
+
 # %% ../nbs/05_numbers.ipynb #7f453e90
 def read_number(source,                                       # a path, bytes, file, PIL image or array
                 recognizer: DigitRecognizer|None = None,      # reads the candidate digits; a `DigitRecognizer()` if not given
@@ -499,7 +517,7 @@ def read_number(source,                                       # a path, bytes, f
     lines = [line_parts(line, height) for line in without_faint_lines(reading_order(pieces, height), ink)]
     candidates, as_one = candidate_digits(ink, lines, union([p for line in lines for p in line.pieces]), height, recognizer)
     steps['as one'] = as_one
-    sequences = sequence_reader.read([line.whole.ink_in(ink) for line in lines])   # every line in one call
+    sequences = sequence_reader.read([levelled(line, ink, height) for line in lines])   # every line in one call
     steps['lines'] = outcomes = [read_line(line, found, sequence, ink, height, stroke, recognizer)
                                  for line, found, sequence in zip(lines, candidates, sequences)]
     if not any(outcome.digits for outcome in outcomes): raise NoDigitFoundError('no digit found: only marks too small to be digits')

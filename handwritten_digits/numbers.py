@@ -7,13 +7,13 @@ __all__ = ['RULE_LENGTH', 'MAX_PIECES', 'SPECK_SIZE', 'TALL', 'LINE_REACH', 'FAI
            'CUT_EDGE', 'CUT_SPACING', 'SEAM_REACH', 'MAX_CUT_INK', 'MIN_SIDE_INK', 'MAX_RUN', 'MAX_WIDTH', 'JOIN_GAP',
            'ASPECT_LIMITS', 'WIDTH_PENALTY', 'MARK_HEIGHT', 'SHORT_PENALTY', 'UNUSUAL_PENALTY', 'MAX_CANDIDATES',
            'ALTERNATIVES', 'CUT_COST', 'SKIP_COST', 'SEQUENCE_SURE', 'NUMBER_DIGITS', 'NUMBER_SURE', 'HESITATION',
-           'SURE_SHARE', 'DIGIT_ODDS', 'LEVEL_TILT', 'Piece', 'union', 'typical_height', 'without_rules', 'ink_pieces',
-           'reading_order', 'without_faint_lines', 'seams', 'cut_starts', 'cut_candidates', 'split_piece', 'Line',
-           'line_parts', 'whole_pieces', 'candidate_runs', 'run_score', 'Candidate', 'candidate_digits', 'best_paths',
-           'search_line', 'line_share', 'sequence_digits', 'tall_marks', 'prefer_sequence', 'clearly_a_number',
-           'shared_sequence_reader', 'in_doubt', 'NumberReading', 'joint_score', 'runner_up', 'LineOutcome',
-           'confirmed', 'corroborated', 'read_line', 'stands_as_number', 'is_one_mark', 'joined_reading', 'levelled',
-           'read_number']
+           'SURE_SHARE', 'DIGIT_ODDS', 'LEVEL_TILT', 'LEVEL_MARKS', 'Piece', 'union', 'typical_height', 'without_rules',
+           'ink_pieces', 'reading_order', 'without_faint_lines', 'seams', 'cut_starts', 'cut_candidates', 'split_piece',
+           'Line', 'line_parts', 'whole_pieces', 'candidate_runs', 'run_score', 'Candidate', 'candidate_digits',
+           'best_paths', 'search_line', 'line_share', 'sequence_digits', 'tall_marks', 'prefer_sequence',
+           'clearly_a_number', 'shared_sequence_reader', 'in_doubt', 'NumberReading', 'joint_score', 'runner_up',
+           'LineOutcome', 'confirmed', 'corroborated', 'read_line', 'stands_as_number', 'is_one_mark', 'joined_reading',
+           'levelled', 'read_number']
 
 # %% ../nbs/05_numbers.ipynb #0bb17b04
 import functools
@@ -485,12 +485,13 @@ def joined_reading(lines: list[LineOutcome], scale: float, offset=(0.0, 0.0)) ->
     return NumberReading('\n'.join(line.text for line in read), [d.prediction for d in digits], [_box(d.piece, scale, offset) for d in digits], alternative)
 
 # %% ../nbs/05_numbers.ipynb #0d43e82e
-LEVEL_TILT = 0.03   # a line sloping less than this many rows per column is read as it is
+LEVEL_TILT = 0.03   # a line sloping less than this many rows per column is read as it is...
+LEVEL_MARKS = 3     # ...and so is one of fewer tall marks: two, one of them a touching pair, give a slope at random
 
 def levelled(line: Line, ink: np.ndarray, height: float) -> np.ndarray:
     "The ink of `line`'s box, sheared so that its tall marks' centres lie level, and cropped to the rows holding ink."
     box, tall = line.whole.ink_in(ink), [p for p in line.pieces if p.height >= TALL * height]
-    if len(tall) < 2: return box
+    if len(tall) < LEVEL_MARKS: return box
     xs, ys = np.array([p.centre_x for p in tall]) - line.whole.x0, np.array([p.centre_y for p in tall])
     slope = np.polyfit(xs, ys, 1)[0]
     if abs(slope) < LEVEL_TILT: return box

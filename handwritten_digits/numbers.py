@@ -335,9 +335,9 @@ def sequence_digits(reading: LineReading, columns_per_pixel: float, ink: np.ndar
 # %% ../nbs/05_numbers.ipynb #278ace46
 SEQUENCE_SURE = 0.5   # the sequence model's reading of a line replaces the segmentation's when each of its digits is at least this likely
 
-def tall_marks(pieces: list[Piece], height: float) -> int:
-    "How many of a line's separate `pieces` are tall enough to start a line of their own (`TALL` digit heights): digits, mostly one each."
-    return sum(piece.height >= TALL * height for piece in pieces)
+def tall_marks(pieces: list[Piece], height: float) -> list[Piece]:
+    "Those of a line's separate `pieces` tall enough to start a line of their own (`TALL` digit heights): digits, mostly one each."
+    return [piece for piece in pieces if piece.height >= TALL * height]
 
 def prefer_sequence(segmented: str, sequence: LineReading, marks: int = 0) -> bool:
     "Whether the sequence model's reading of a line of `marks` tall marks should replace the segmentation's, `segmented`."
@@ -441,16 +441,15 @@ def corroborated(digits: list[Candidate], recognizer: DigitRecognizer) -> bool:
 
 # %% ../nbs/05_numbers.ipynb #69112d41
 def read_line(line: Line, candidates: dict, sequence: tuple[LineReading, float], ink: np.ndarray,
-              height: float, stroke: float, recognizer: DigitRecognizer|None = None) -> LineOutcome:
+              height: float, stroke: float, recognizer: DigitRecognizer) -> LineOutcome:
     "Read one `line` from its `candidates` and the sequence model's `(reading, columns_per_pixel)` of its ink; `recognizer` corroborates."
     searched = search_line(line, candidates, height, stroke)
     path = _best_path(searched)
     reading, columns_per_pixel = sequence
     doubt = in_doubt(path, candidates, line.origins)
-    if doubt and prefer_sequence(_text(path), reading, tall_marks(line.pieces, height)):   # the search's reading is the runner-up, unless the digit model agrees
+    if doubt and prefer_sequence(_text(path), reading, len(tall_marks(line.pieces, height))):   # the search's reading is the runner-up, unless the digit model agrees
         digits = sequence_digits(reading, columns_per_pixel, ink, line.whole)
-        agreed = recognizer is not None and corroborated(digits, recognizer)
-        return LineOutcome(line, candidates, searched, reading, doubt, 'sequence', digits, None if agreed else _text(path))
+        return LineOutcome(line, candidates, searched, reading, doubt, 'sequence', digits, None if corroborated(digits, recognizer) else _text(path))
     digits = [candidates[i, j] for i, j, _ in path]
     alternative = runner_up(searched, candidates) if digits else None
     if alternative and len(alternative) != len(path) and confirmed(_text(path), reading): alternative = None   # cut otherwise: ruled out
@@ -470,7 +469,7 @@ def is_one_mark(lines: list[LineOutcome], as_one: Candidate, height: float) -> b
     if as_one.prediction.is_digit: return False
     if not any(line.sequence.text for line in lines): return True   # the sequence model sees no digit either
     searched = [d.prediction for line in lines for d in line.searched_digits]
-    return not stands_as_number(searched, any(clearly_a_number(line.sequence, tall_marks(line.line.pieces, height)) for line in lines))
+    return not stands_as_number(searched, any(clearly_a_number(line.sequence, len(tall_marks(line.line.pieces, height))) for line in lines))
 
 # %% ../nbs/05_numbers.ipynb #6f6fa4d0
 def _box(piece: Piece, scale: float, offset=(0.0, 0.0)) -> tuple:
@@ -490,7 +489,7 @@ LEVEL_MARKS = 3     # ...and so is one of fewer tall marks: two, one of them a t
 
 def levelled(line: Line, ink: np.ndarray, height: float) -> np.ndarray:
     "The ink of `line`'s box, sheared so that its tall marks' centres lie level, and cropped to the rows holding ink."
-    box, tall = line.whole.ink_in(ink), [p for p in line.pieces if p.height >= TALL * height]
+    box, tall = line.whole.ink_in(ink), tall_marks(line.pieces, height)
     if len(tall) < LEVEL_MARKS: return box
     xs, ys = np.array([p.centre_x for p in tall]) - line.whole.x0, np.array([p.centre_y for p in tall])
     slope = np.polyfit(xs, ys, 1)[0]

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['STROKE_RANGE', 'STROKE_TARGET', 'STROKE_LEVEL', 'FRAME_WORK_SIDE', 'MAX_FILE_BYTES', 'MAX_PIXELS', 'MAX_SIDE',
-           'WORK_SIDE', 'MIN_SIDE', 'LUMA', 'FLAT_RANGE', 'BACKGROUND_FRACTION', 'BACKGROUND_WORK_SIDE', 'MIN_OPENING',
-           'LOW_RESOLUTION', 'PAPER_PERCENTILE', 'MAJORITY_PERCENTILE', 'PAGE_WORK_SIDE', 'PAGE_CLOSING',
+           'WORK_SIDE', 'MIN_SIDE', 'BINARY_BLUR', 'LUMA', 'FLAT_RANGE', 'BACKGROUND_FRACTION', 'BACKGROUND_WORK_SIDE',
+           'MIN_OPENING', 'LOW_RESOLUTION', 'PAPER_PERCENTILE', 'MAJORITY_PERCENTILE', 'PAGE_WORK_SIDE', 'PAGE_CLOSING',
            'PAGE_MIN_SIDE', 'PAGE_MIN_SURROUND', 'PAGE_CONTRAST', 'PAGE_SOLIDITY', 'PAGE_RECTANGULARITY', 'PAGE_ALONE',
            'PAGE_EDGE', 'PAGE_EDGE_WIDTH', 'PAGE_MARGIN', 'PAPER_BLUR', 'NOISE_WINDOW', 'MAD_TO_SIGMA', 'MIN_CONTRAST',
            'MIN_SIGNAL_TO_NOISE', 'INK_SURE', 'INK_MAYBE', 'FRAME_LINE_SPAN', 'FRAME_LINE_THINNESS', 'DIGIT_SHARE',
@@ -21,7 +21,7 @@ import io, warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageFilter, ImageOps
 from scipy import ndimage
 from scipy.spatial import ConvexHull, QhullError
 
@@ -176,6 +176,7 @@ def _decode(data: bytes, max_side: int, name: str) -> tuple[Image.Image, int]:
 
 # %% ../nbs/01_normalize.ipynb #965fb8cc
 MIN_SIDE = 56   # smaller images (8×8, 16×16 scans) are enlarged by a whole factor to at least this side
+BINARY_BLUR = 2.0   # σ, in pixels of the enlarged copy, of the blur that gives a black-and-white scan the grey edges of a grey one
 
 def _working_copy(image: Image.Image, max_side: int) -> Image.Image:
     "A copy of `image`'s first frame, upright, at most `max_side` and at least `MIN_SIDE` pixels on its longer side."
@@ -185,8 +186,10 @@ def _working_copy(image: Image.Image, max_side: int) -> Image.Image:
     upright.thumbnail((max_side, max_side), Image.Resampling.BOX)
     if max(upright.size) < MIN_SIDE:
         factor = -(-MIN_SIDE // max(upright.size))   # ceiling division
+        two_tone = upright.getcolors(2) is not None   # a fax, a binarized form, a 1-bit drawing
         if upright.mode not in ('L', 'RGB', 'RGBA', 'I', 'F'): upright = upright.convert('RGBA')
         upright = upright.resize((upright.width * factor, upright.height * factor), Image.Resampling.LANCZOS)
+        if two_tone and upright.mode not in ('I', 'F'): upright = upright.filter(ImageFilter.GaussianBlur(BINARY_BLUR))
     return upright
 
 # %% ../nbs/01_normalize.ipynb #42dd779c

@@ -76,7 +76,7 @@ def real_digit_uploads(rng, photos=PHOTOS_PER_SOURCE, scans=SCANS_PER_SOURCE) ->
     optdigits, opt_labels = optdigits_digits('validation')
     pick = lambda images, count: rng.choice(len(images), min(count, len(images)), replace=False)
     usps_photos = [(photographed(usps[i] / 255, rng), usps_labels[i]) for i in pick(usps, photos)]
-    usps_scans = pick(usps, scans)   # drawn after the photos, as before the binary scans were added
+    usps_scans = pick(usps, scans)   # one draw of scans, sent both grey and in black and white
     sources = {
         'USPS validation as phone photos': usps_photos,
         'USPS validation as 16×16 scans': [(255 - usps[i], usps_labels[i]) for i in usps_scans],

@@ -28,8 +28,8 @@ from scipy.spatial import ConvexHull, QhullError
 from .core import MNIST_BOX, MNIST_SIZE
 
 # %% ../nbs/01_normalize.ipynb #6a32e900
-STROKE_RANGE = (1.3, 3.6)   # estimated stroke width, in 28×28 pixels, outside which we thicken or thin
-STROKE_TARGET = (2.0, 3.0)  # where a too thin or too thick stroke is brought to
+STROKE_RANGE = (1.3, 3.3)   # estimated stroke width, in 28×28 pixels, outside which we thicken or thin
+STROKE_TARGET = (2.0, 2.0)  # where a too thin or too thick stroke is brought to
 STROKE_LEVEL = 0.5          # pixels above this part of the brightest ink count as stroke when measuring width
 
 def stroke_width(ink: np.ndarray) -> float:

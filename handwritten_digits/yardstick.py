@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['YARDSTICK_SEED', 'PHOTOS_PER_SOURCE', 'SCANS_PER_SOURCE', 'NON_DIGIT_RENDERS', 'BINARY_LEVEL', 'PEN_CAPITALS',
-           'WORDS', 'OUTCOMES', 'VERDICTS', 'non_digit_uploads', 'real_digit_uploads', 'app_verdict', 'digit_outcome',
+           'WORDS', 'MARKER_STROKE', 'MARKER_MARGIN', 'MARKER_SIDE', 'OUTCOMES', 'VERDICTS', 'non_digit_uploads',
+           'enlarged_usps', 'stroke_share', 'in_thick_marker', 'real_digit_uploads', 'app_verdict', 'digit_outcome',
            'yardstick', 'print_yardstick']
 
 # %% ../nbs/10_evaluation.ipynb #f9759bde
@@ -12,8 +13,9 @@ import collections
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+from scipy import ndimage
 
-from .normalize import DigitImageError
+from .normalize import DigitImageError, stroke_width, STROKE_LEVEL
 from .numbers import read_number, NumberReading
 from .real_writers import usps_digits, optdigits_digits, dev_files
 from .samples import arc, pen_ink, photographed, jpeg, skimage_photo, HELD_OUT_PHOTOS
@@ -69,6 +71,30 @@ def non_digit_uploads(rng) -> dict[str, list[bytes]]:
         kinds['whole photos (crops trained on)'].append(jpeg(Image.fromarray(np.uint8(skimage_photo(name) * 255))))
     return dict(kinds)
 
+# %% ../nbs/10_evaluation.ipynb #e49abc6e
+MARKER_STROKE = 0.2   # a thick-marker digit's stroke width, as a share of its height
+MARKER_MARGIN = 4     # pixels added around a 16×16 USPS digit, so that its widened strokes stay inside
+MARKER_SIDE = 144     # the padded digit is enlarged to this side before its strokes are widened
+
+def enlarged_usps(digit: np.ndarray) -> np.ndarray:
+    "A 16×16 USPS digit (`uint8`, bright ink) as an ink map in [0, 1], padded and enlarged to `MARKER_SIDE`."
+    padded = np.pad(np.float32(digit) / 255, MARKER_MARGIN)
+    return np.asarray(Image.fromarray(padded, 'F').resize((MARKER_SIDE,) * 2, Image.Resampling.BICUBIC)).clip(0, 1)
+
+def stroke_share(ink: np.ndarray) -> float:
+    "The stroke width of an ink map as a share of the height of its ink."
+    rows = np.flatnonzero(ink.max(1) > STROKE_LEVEL * ink.max())
+    return stroke_width(ink) / (rows[-1] - rows[0] + 1)
+
+def in_thick_marker(digit: np.ndarray) -> np.ndarray:
+    "A 16×16 USPS digit as a felt marker writes it: enlarged (`enlarged_usps`), strokes widened to `MARKER_STROKE` of its height."
+    ink = enlarged_usps(digit)
+    # the widening whose stroke share is nearest the marker's, tried cheaply on the ink's outline by its distance map
+    distance = ndimage.distance_transform_edt(ink <= STROKE_LEVEL * ink.max())
+    radius = min(range(MARKER_SIDE // 4), key=lambda r: abs(stroke_share(np.float32(distance <= r)) - MARKER_STROKE))
+    yy, xx = np.mgrid[-radius:radius + 1, -radius:radius + 1]
+    return ndimage.grey_dilation(ink, footprint=xx**2 + yy**2 <= radius**2)
+
 # %% ../nbs/10_evaluation.ipynb #0ce7a562
 def real_digit_uploads(rng, photos=PHOTOS_PER_SOURCE, scans=SCANS_PER_SOURCE) -> dict[str, list[tuple[object, int]]]:
     "Real digits from outside MNIST that no model trained on, by source, as `(upload, label)`."
@@ -77,11 +103,15 @@ def real_digit_uploads(rng, photos=PHOTOS_PER_SOURCE, scans=SCANS_PER_SOURCE) ->
     pick = lambda images, count: rng.choice(len(images), min(count, len(images)), replace=False)
     usps_photos = [(photographed(usps[i] / 255, rng), usps_labels[i]) for i in pick(usps, photos)]
     usps_scans = pick(usps, scans)   # one draw of scans, sent both grey and in black and white
+    marker_rng, = rng.spawn(1)       # a stream of its own: adding this source changed no other source's draws
+    marker_photos = [(photographed(in_thick_marker(usps[i]), marker_rng), usps_labels[i])
+                     for i in marker_rng.choice(len(usps), min(photos, len(usps)), replace=False)]
     sources = {
         'USPS validation as phone photos': usps_photos,
         'USPS validation as 16×16 scans': [(255 - usps[i], usps_labels[i]) for i in usps_scans],
         'USPS validation as binary 16×16 scans': [(np.where(usps[i] >= BINARY_LEVEL, 0, 255).astype(np.uint8), usps_labels[i])
                                                   for i in usps_scans],   # the same digits, as a fax or semeion sends them
+        'USPS validation in thick marker, photos': marker_photos,
         'optdigits validation as phone photos': [(photographed(optdigits[i], rng), opt_labels[i]) for i in pick(optdigits, photos)],
         'optdigits validation as 8×8 scans': [(np.uint8(255 - 255 * optdigits[i]), opt_labels[i]) for i in pick(optdigits, scans)]}
     if dev := dev_files('photos'): sources['development photos'] = [(path, int(label)) for path, label, _ in dev]

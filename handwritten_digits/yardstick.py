@@ -100,12 +100,12 @@ def real_digit_uploads(rng, photos=PHOTOS_PER_SOURCE, scans=SCANS_PER_SOURCE) ->
     "Real digits from outside MNIST that no model trained on, by source, as `(upload, label)`."
     usps, usps_labels = usps_digits('validation')
     optdigits, opt_labels = optdigits_digits('validation')
-    pick = lambda images, count: rng.choice(len(images), min(count, len(images)), replace=False)
+    pick = lambda images, count, rng=rng: rng.choice(len(images), min(count, len(images)), replace=False)
     usps_photos = [(photographed(usps[i] / 255, rng), usps_labels[i]) for i in pick(usps, photos)]
     usps_scans = pick(usps, scans)   # one draw of scans, sent both grey and in black and white
     marker_rng, = rng.spawn(1)       # a stream of its own: adding this source changed no other source's draws
     marker_photos = [(photographed(in_thick_marker(usps[i]), marker_rng), usps_labels[i])
-                     for i in marker_rng.choice(len(usps), min(photos, len(usps)), replace=False)]
+                     for i in pick(usps, photos, marker_rng)]
     sources = {
         'USPS validation as phone photos': usps_photos,
         'USPS validation as 16×16 scans': [(255 - usps[i], usps_labels[i]) for i in usps_scans],
